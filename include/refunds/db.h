@@ -1,0 +1,110 @@
+/*
+ * PostgreSQL access for one thread: a connection that (re)connects by itself,
+ * lazily prepared statements, transactions, query parameters, typed result
+ * accessors, client deadlines and the mapping of SQLSTATEs to status codes.
+ *
+ * Statements are static `struct rf_stmt` values defined in the *_store.c
+ * files; each connection prepares a statement the first time it runs it. A
+ * struct rf_db belongs to one thread. Results are registered on the caller's
+ * arena and cleared with it.
+ *
+ * Deadlines: rf_db_set_deadline bounds every following statement. When it
+ * passes, the statement is cancelled on the server and the call fails with
+ * DEADLINE_EXCEEDED; the transaction, if any, is then rolled back by the caller.
+ *
+ * Lost connections: a BEGIN or a statement outside a transaction that fails
+ * because the server went away is retried once on a new connection (nothing
+ * can have been written); inside a transaction the failure is UNAVAILABLE and
+ * the next call reconnects.
+ */
+#ifndef REFUNDS_DB_H
+#define REFUNDS_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "refunds/arena.h"
+#include "refunds/status.h"
+
+#define RF_DB_PARAMS_MAX 40
+
+/* A prepared statement: its name (for logs and PREPARE) and SQL with $n parameters. */
+struct rf_stmt {
+    const char *name;
+    const char *sql;
+};
+
+/* Parameters of one statement; values point into the caller's memory or arena. */
+struct rf_params {
+    int n;
+    const char *values[RF_DB_PARAMS_MAX];
+    int lengths[RF_DB_PARAMS_MAX];
+    int formats[RF_DB_PARAMS_MAX];
+};
+
+struct rf_db;
+
+/*
+ * Creates an unconnected handle for conninfo (a libpq URI or key=value
+ * string). The session is set to UTC, ISO dates and the given statement
+ * timeout backstop (milliseconds) whatever the client deadline.
+ */
+struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
+                           long long statement_timeout_ms);
+
+/* Closes the connection and frees the handle; NULL is a no-op. */
+void rf_db_destroy(struct rf_db *db);
+
+/* Connects if not connected. UNAVAILABLE when the server cannot be reached. */
+enum rf_code rf_db_ensure(struct rf_db *db, struct rf_error *err);
+
+/* Drops the connection; the next use reconnects. */
+void rf_db_disconnect(struct rf_db *db);
+
+/* Bounds the following statements by a CLOCK_MONOTONIC time in microseconds; 0 removes the bound. */
+void rf_db_set_deadline(struct rf_db *db, int64_t deadline_mono_us);
+
+/* Starts a READ COMMITTED transaction. */
+enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err);
+
+/* Commits; on failure the transaction is gone and the error says why. */
+enum rf_code rf_db_commit(struct rf_db *db, struct rf_error *err);
+
+/* Rolls back if a transaction is open; never fails (a broken connection is dropped). */
+void rf_db_rollback(struct rf_db *db);
+
+/* True inside rf_db_begin .. commit/rollback. */
+bool rf_db_in_transaction(const struct rf_db *db);
+
+/*
+ * Runs stmt with params (NULL for none). On success *res (when res is not
+ * NULL) holds the result, cleared with arena a. Errors are mapped: class 08
+ * and server shutdown -> UNAVAILABLE, 40001/40P01 -> ABORTED, 23505 ->
+ * ALREADY_EXISTS, 57014 -> DEADLINE_EXCEEDED when our deadline passed,
+ * anything else -> INTERNAL; the SQL error goes to err->detail only.
+ */
+enum rf_code rf_db_exec(struct rf_db *db, struct rf_arena *a, struct rf_error *err,
+                        const struct rf_stmt *stmt, const struct rf_params *params, PGresult **res);
+
+/* Runs SQL text (several statements allowed) without parameters, for migrations and admin. */
+enum rf_code rf_db_exec_script(struct rf_db *db, struct rf_error *err, const char *sql);
+
+/* Parameter builders: each appends one parameter (aborts past RF_DB_PARAMS_MAX). */
+void rf_params_init(struct rf_params *p);
+void rf_param_text(struct rf_params *p, const char *s); /* NULL is SQL NULL */
+void rf_param_int(struct rf_params *p, struct rf_arena *a, long long v);
+void rf_param_time(struct rf_params *p, struct rf_arena *a, int64_t us);
+void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len);
+
+/* Result accessors. rf_db_text gives NULL for SQL NULL; the others give 0 / false. */
+const char *rf_db_text(const PGresult *res, int row, int col);
+bool rf_db_is_null(const PGresult *res, int row, int col);
+long long rf_db_int(const PGresult *res, int row, int col);
+int64_t rf_db_time(const PGresult *res, int row, int col);
+/* Decodes a bytea column of exactly len bytes into out; false otherwise. */
+bool rf_db_bytea(const PGresult *res, int row, int col, uint8_t *out, size_t len);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * protobuf-c helpers shared by the server, the client and the workers: an
+ * arena-backed ProtobufCAllocator, pack/unpack into an arena, Timestamps,
+ * enum names. No gRPC here.
+ */
+#ifndef REFUNDS_PB_H
+#define REFUNDS_PB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "google/protobuf/timestamp.pb-c.h"
+#include "refunds/arena.h"
+
+/* An allocator whose allocations come from a (never freed until reset). */
+void rf_pb_allocator_init(ProtobufCAllocator *alloc, struct rf_arena *a);
+
+/* Unpacks len bytes as desc into the arena; NULL when the bytes are not a valid message. */
+ProtobufCMessage *rf_pb_unpack(struct rf_arena *a, const ProtobufCMessageDescriptor *desc,
+                               const uint8_t *data, size_t len);
+
+/* A new, initialised message of type desc in the arena. */
+void *rf_pb_new(struct rf_arena *a, const ProtobufCMessageDescriptor *desc);
+
+/* Packs msg into the arena and stores its length in *len. */
+uint8_t *rf_pb_pack(struct rf_arena *a, const ProtobufCMessage *msg, size_t *len);
+
+/* A Timestamp in the arena for us microseconds since the epoch. */
+Google__Protobuf__Timestamp *rf_pb_timestamp(struct rf_arena *a, int64_t us);
+
+/*
+ * Converts ts to microseconds (nanoseconds truncated); false when nanos is
+ * outside [0, 1e9) or the time outside years 1 to 9999, as the Timestamp
+ * definition requires.
+ */
+bool rf_pb_timestamp_us(const Google__Protobuf__Timestamp *ts, int64_t *us);
+
+/* The name of value in desc, or NULL when desc has no such value. */
+const char *rf_pb_enum_name(const ProtobufCEnumDescriptor *desc, int value);
+
+/* The value named name in desc (full name, e.g. "CASE_STATE_OPEN"); false if none. */
+bool rf_pb_enum_value(const ProtobufCEnumDescriptor *desc, const char *name, int *value);
+
+/*
+ * The name of value without its enum's prefix: "OPEN" for CASE_STATE_OPEN.
+ * The prefix is taken from value 0, which by convention is <PREFIX>UNSPECIFIED.
+ * NULL when desc has no such value. The string is the descriptor's own.
+ */
+const char *rf_pb_enum_short_name(const ProtobufCEnumDescriptor *desc, int value);
+
+/* The value whose short name is name; false if none (or name is "UNSPECIFIED"). */
+bool rf_pb_enum_from_short(const ProtobufCEnumDescriptor *desc, const char *name, int *value);
+
+#endif

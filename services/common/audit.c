@@ -1,0 +1,37 @@
+/*
+ * The audit chain's hash (see include/refunds/audit.h and docs/audit.md).
+ * Storage of events is in the services' *_store.c files.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "refunds/audit.h"
+
+const uint8_t rf_audit_genesis[RF_SHA256_LEN];
+
+static void netstring(struct rf_sha256 *h, const char *s)
+{
+    rf_sha256_field(h, s, strlen(s));
+}
+
+void rf_audit_chain_hash(const uint8_t prev[RF_SHA256_LEN], const struct rf_audit_event *ev,
+                         uint8_t out[RF_SHA256_LEN])
+{
+    struct rf_sha256 *h = rf_sha256_begin();
+    char num[32];
+
+    rf_sha256_update(h, prev, RF_SHA256_LEN);
+    netstring(h, "refunds.audit.v1");
+    netstring(h, ev->case_id);
+    snprintf(num, sizeof num, "%d", ev->seq);
+    netstring(h, num);
+    snprintf(num, sizeof num, "%lld", (long long)ev->occurred_us);
+    netstring(h, num);
+    netstring(h, ev->actor);
+    netstring(h, ev->actor_role);
+    netstring(h, ev->method);
+    netstring(h, ev->old_state);
+    netstring(h, ev->new_state);
+    netstring(h, ev->request_id);
+    rf_sha256_end(h, out);
+}

@@ -1,0 +1,458 @@
+/*
+ * PostgreSQL access for one thread (see include/refunds/db.h): connection
+ * upkeep, lazily prepared statements, deadline-bounded waits with server-side
+ * cancellation, and SQLSTATE-to-status mapping. SQL text lives in the
+ * *_store.c files, never here.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "refunds/db.h"
+#include "refunds/encode.h"
+#include "refunds/timeutil.h"
+
+/* How long a cancelled statement may take to report back before the connection is dropped. */
+#define CANCEL_GRACE_US (2 * RF_USEC_PER_SEC)
+/* Bound on ROLLBACK, which runs whatever the caller's deadline. */
+#define ROLLBACK_BOUND_US (5 * RF_USEC_PER_SEC)
+
+struct rf_db {
+    char *conninfo;
+    char *application_name;
+    char options[160];
+    PGconn *conn;
+    PGcancel *cancel;
+    bool in_tx;
+    bool lost; /* the last failure was the connection going away */
+    int64_t deadline;
+    const struct rf_stmt **prepared;
+    size_t n_prepared;
+    size_t cap_prepared;
+};
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+
+    if (p == NULL)
+        abort();
+    return memcpy(p, s, n);
+}
+
+struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
+                           long long statement_timeout_ms)
+{
+    struct rf_db *db = calloc(1, sizeof *db);
+
+    if (db == NULL)
+        abort();
+    db->conninfo = xstrdup(conninfo);
+    db->application_name = xstrdup(application_name);
+    /* UTC and ISO so that rf_db_time can parse what the server prints; the
+     * timeouts are backstops behind the client deadlines. */
+    snprintf(db->options, sizeof db->options,
+             "-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=%lld "
+             "-c idle_in_transaction_session_timeout=%lld",
+             statement_timeout_ms, statement_timeout_ms);
+    return db;
+}
+
+void rf_db_disconnect(struct rf_db *db)
+{
+    if (db->cancel != NULL)
+        PQfreeCancel(db->cancel);
+    if (db->conn != NULL)
+        PQfinish(db->conn);
+    db->cancel = NULL;
+    db->conn = NULL;
+    db->in_tx = false;
+    db->n_prepared = 0;
+}
+
+void rf_db_destroy(struct rf_db *db)
+{
+    if (db == NULL)
+        return;
+    rf_db_disconnect(db);
+    free(db->prepared);
+    free(db->conninfo);
+    free(db->application_name);
+    free(db);
+}
+
+/* Server NOTICEs ("relation already exists, skipping") are not errors: dropped. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+enum rf_code rf_db_ensure(struct rf_db *db, struct rf_error *err)
+{
+    const char *keys[] = {"dbname", "application_name", "options", "client_encoding",
+                          "connect_timeout", NULL};
+    const char *vals[] = {db->conninfo, db->application_name, db->options, "UTF8", "3", NULL};
+
+    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+        return RF_OK;
+    rf_db_disconnect(db);
+    db->conn = PQconnectdbParams(keys, vals, 1);
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+        rf_error_detail(err, "could not connect to PostgreSQL: %s",
+                        db->conn ? PQerrorMessage(db->conn) : "out of memory");
+        rf_db_disconnect(db);
+        db->lost = false;
+        return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
+    }
+    PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+    db->cancel = PQgetCancel(db->conn);
+    return RF_OK;
+}
+
+void rf_db_set_deadline(struct rf_db *db, int64_t deadline_mono_us)
+{
+    db->deadline = deadline_mono_us;
+}
+
+bool rf_db_in_transaction(const struct rf_db *db)
+{
+    return db->in_tx;
+}
+
+/* Maps a failed result (or a failed connection when res is NULL) to a status. */
+static enum rf_code classify(struct rf_db *db, struct rf_error *err, const PGresult *res,
+                             const char *what, bool deadline_passed)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+    bool bad = PQstatus(db->conn) != CONNECTION_OK;
+
+    rf_error_detail(err, "%s failed: sqlstate %s: %s", what, state ? state : "none", msg);
+    db->lost = false;
+    if (bad || state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+        strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
+        db->lost = true;
+        rf_db_disconnect(db);
+        return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
+    }
+    if (strcmp(state, "57014") == 0 || deadline_passed)
+        return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded while waiting for the database");
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+        return rf_fail(err, RF_ABORTED, "the transaction conflicted with a concurrent one; retry it");
+    if (strcmp(state, "23505") == 0)
+        return rf_fail(err, RF_ALREADY_EXISTS, "the record already exists");
+    if (strncmp(state, "53", 2) == 0)
+        return rf_fail(err, RF_UNAVAILABLE, "database overloaded");
+    return rf_fail(err, RF_INTERNAL, "internal error");
+}
+
+/*
+ * Waits for the results of what was sent and keeps the first error, or else
+ * the last result, in *out (which the caller clears). Honours the deadline by
+ * cancelling on the server, then waiting a short grace for the error.
+ */
+static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *what,
+                          int64_t deadline, PGresult **out)
+{
+    PGresult *keep = NULL;
+    int64_t cancel_at = 0;
+    bool passed = false;
+    int sock = PQsocket(db->conn);
+
+    for (;;) {
+        PGresult *r;
+
+        while (PQisBusy(db->conn)) {
+            int timeout = -1;
+            struct pollfd pfd = {.fd = sock, .events = POLLIN};
+            int64_t now = rf_monotonic_us();
+
+            if (passed && now - cancel_at > CANCEL_GRACE_US) {
+                /* The server does not answer even the cancel: give the connection up. */
+                if (keep != NULL)
+                    PQclear(keep);
+                rf_error_detail(err, "%s: no answer %lld ms after the cancel request", what,
+                                (long long)(CANCEL_GRACE_US / 1000));
+                db->lost = false;
+                rf_db_disconnect(db);
+                return rf_fail(err, RF_DEADLINE_EXCEEDED,
+                               "deadline exceeded while waiting for the database");
+            }
+            if (!passed && deadline != 0 && now >= deadline) {
+                char ebuf[256];
+
+                passed = true;
+                cancel_at = now;
+                if (db->cancel == NULL || !PQcancel(db->cancel, ebuf, sizeof ebuf))
+                    cancel_at = now - CANCEL_GRACE_US; /* no cancel possible: drop at once */
+                continue;
+            }
+            if (passed)
+                timeout = (int)((cancel_at + CANCEL_GRACE_US - now) / 1000) + 1;
+            else if (deadline != 0)
+                timeout = (int)((deadline - now) / 1000) + 1;
+            if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+                if (keep != NULL)
+                    PQclear(keep);
+                rf_error_detail(err, "%s: poll failed: %s", what, strerror(errno));
+                db->lost = true;
+                rf_db_disconnect(db);
+                return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
+            }
+            /* On a broken connection this fails, libpq marks the connection
+             * bad and the error result comes from PQgetResult below. */
+            if (!PQconsumeInput(db->conn))
+                break;
+        }
+        r = PQgetResult(db->conn);
+        if (r == NULL)
+            break;
+        if (keep == NULL || PQresultStatus(keep) != PGRES_FATAL_ERROR) {
+            if (keep != NULL)
+                PQclear(keep);
+            keep = r;
+        } else {
+            PQclear(r);
+        }
+        if (PQstatus(db->conn) != CONNECTION_OK)
+            break;
+    }
+    if (keep == NULL || PQresultStatus(keep) == PGRES_FATAL_ERROR ||
+        PQresultStatus(keep) == PGRES_BAD_RESPONSE || PQstatus(db->conn) != CONNECTION_OK) {
+        enum rf_code code = classify(db, err, keep, what, passed);
+
+        if (keep != NULL)
+            PQclear(keep);
+        return code;
+    }
+    *out = keep;
+    return RF_OK;
+}
+
+static bool is_prepared(const struct rf_db *db, const struct rf_stmt *stmt)
+{
+    for (size_t i = 0; i < db->n_prepared; i++) {
+        if (db->prepared[i] == stmt)
+            return true;
+    }
+    return false;
+}
+
+static void mark_prepared(struct rf_db *db, const struct rf_stmt *stmt)
+{
+    if (db->n_prepared == db->cap_prepared) {
+        size_t cap = db->cap_prepared ? db->cap_prepared * 2 : 32;
+        const struct rf_stmt **p = realloc(db->prepared, cap * sizeof *p);
+
+        if (p == NULL)
+            abort();
+        db->prepared = p;
+        db->cap_prepared = cap;
+    }
+    db->prepared[db->n_prepared++] = stmt;
+}
+
+static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const struct rf_stmt *stmt,
+                              const struct rf_params *params, PGresult **out)
+{
+    enum rf_code code;
+    PGresult *r = NULL;
+
+    if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
+        return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded before the database was asked");
+    code = rf_db_ensure(db, err);
+    if (code != RF_OK)
+        return code;
+    if (!is_prepared(db, stmt)) {
+        if (!PQsendPrepare(db->conn, stmt->name, stmt->sql, 0, NULL))
+            return classify(db, err, NULL, stmt->name, false);
+        code = await(db, err, stmt->name, db->deadline, &r);
+        if (code != RF_OK)
+            return code;
+        PQclear(r);
+        mark_prepared(db, stmt);
+    }
+    if (!PQsendQueryPrepared(db->conn, stmt->name, params ? params->n : 0,
+                             params ? params->values : NULL, params ? params->lengths : NULL,
+                             params ? params->formats : NULL, 0))
+        return classify(db, err, NULL, stmt->name, false);
+    return await(db, err, stmt->name, db->deadline, out);
+}
+
+static void clear_result(void *res)
+{
+    PQclear(res);
+}
+
+enum rf_code rf_db_exec(struct rf_db *db, struct rf_arena *a, struct rf_error *err,
+                        const struct rf_stmt *stmt, const struct rf_params *params, PGresult **res)
+{
+    PGresult *r = NULL;
+    bool had_conn = db->conn != NULL;
+    enum rf_code code = exec_once(db, err, stmt, params, &r);
+
+    /* Outside a transaction a statement on a connection that turned out dead
+     * is sent again once on a new one: nothing of it can have run. */
+    if (code == RF_UNAVAILABLE && db->lost && had_conn && !db->in_tx)
+        code = exec_once(db, err, stmt, params, &r);
+    if (code != RF_OK) {
+        if (db->in_tx && db->conn == NULL)
+            db->in_tx = false;
+        return code;
+    }
+    rf_arena_defer(a, clear_result, r);
+    if (res != NULL)
+        *res = r;
+    return RF_OK;
+}
+
+/* Runs simple-protocol SQL and discards its result. */
+static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *sql,
+                           int64_t deadline, const char **tag_out, char *tag, size_t tag_size)
+{
+    PGresult *r = NULL;
+    enum rf_code code = rf_db_ensure(db, err);
+
+    if (code != RF_OK)
+        return code;
+    if (!PQsendQuery(db->conn, sql))
+        return classify(db, err, NULL, sql, false);
+    code = await(db, err, sql, deadline, &r);
+    if (code != RF_OK)
+        return code;
+    if (tag_out != NULL) {
+        snprintf(tag, tag_size, "%s", PQcmdStatus(r));
+        *tag_out = tag;
+    }
+    PQclear(r);
+    return RF_OK;
+}
+
+enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
+{
+    bool had_conn = db->conn != NULL;
+    enum rf_code code;
+
+    if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
+        return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded before the database was asked");
+    code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
+    if (code == RF_UNAVAILABLE && db->lost && had_conn)
+        code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
+    if (code == RF_OK)
+        db->in_tx = true;
+    return code;
+}
+
+enum rf_code rf_db_commit(struct rf_db *db, struct rf_error *err)
+{
+    char tag[32];
+    const char *got = NULL;
+    enum rf_code code = simple(db, err, "COMMIT", db->deadline, &got, tag, sizeof tag);
+
+    db->in_tx = false;
+    if (code != RF_OK)
+        return code;
+    /* COMMIT of a transaction that had failed reports ROLLBACK, not an error. */
+    if (strcmp(got, "COMMIT") != 0) {
+        rf_error_detail(err, "COMMIT answered %s", got);
+        return rf_fail(err, RF_ABORTED, "the transaction was rolled back; retry it");
+    }
+    return RF_OK;
+}
+
+void rf_db_rollback(struct rf_db *db)
+{
+    struct rf_error ignored;
+
+    if (!db->in_tx)
+        return;
+    db->in_tx = false;
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return;
+    if (simple(db, &ignored, "ROLLBACK", rf_monotonic_us() + ROLLBACK_BOUND_US, NULL, NULL, 0) !=
+        RF_OK)
+        rf_db_disconnect(db);
+}
+
+enum rf_code rf_db_exec_script(struct rf_db *db, struct rf_error *err, const char *sql)
+{
+    return simple(db, err, sql, db->deadline, NULL, NULL, 0);
+}
+
+void rf_params_init(struct rf_params *p)
+{
+    p->n = 0;
+}
+
+static void push(struct rf_params *p, const char *v, int len, int fmt)
+{
+    if (p->n >= RF_DB_PARAMS_MAX) {
+        fputs("refunds: too many SQL parameters\n", stderr);
+        abort();
+    }
+    p->values[p->n] = v;
+    p->lengths[p->n] = len;
+    p->formats[p->n] = fmt;
+    p->n++;
+}
+
+void rf_param_text(struct rf_params *p, const char *s)
+{
+    push(p, s, 0, 0);
+}
+
+void rf_param_int(struct rf_params *p, struct rf_arena *a, long long v)
+{
+    push(p, rf_arena_printf(a, "%lld", v), 0, 0);
+}
+
+void rf_param_time(struct rf_params *p, struct rf_arena *a, int64_t us)
+{
+    char *buf = rf_arena_alloc(a, 48);
+
+    rf_time_format_sql(us, buf, 48);
+    push(p, buf, 0, 0);
+}
+
+void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len)
+{
+    push(p, (const char *)data, (int)len, 1);
+}
+
+const char *rf_db_text(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+bool rf_db_is_null(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) != 0;
+}
+
+long long rf_db_int(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+int64_t rf_db_time(const PGresult *res, int row, int col)
+{
+    int64_t us = 0;
+
+    if (!PQgetisnull(res, row, col))
+        rf_time_parse_sql(PQgetvalue(res, row, col), &us);
+    return us;
+}
+
+bool rf_db_bytea(const PGresult *res, int row, int col, uint8_t *out, size_t len)
+{
+    const char *v = PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+
+    /* Text output of bytea is "\x" and hex digits (bytea_output = hex). */
+    if (v == NULL || v[0] != '\\' || v[1] != 'x')
+        return false;
+    return rf_hex_decode(v + 2, out, len);
+}

@@ -1,0 +1,129 @@
+/*
+ * protobuf-c helpers (see include/refunds/pb.h).
+ */
+#include <string.h>
+
+#include "refunds/pb.h"
+#include "refunds/timeutil.h"
+
+static void *arena_alloc(void *data, size_t size)
+{
+    return rf_arena_alloc(data, size);
+}
+
+static void arena_free(void *data, void *ptr)
+{
+    (void)data;
+    (void)ptr; /* freed with the arena */
+}
+
+void rf_pb_allocator_init(ProtobufCAllocator *alloc, struct rf_arena *a)
+{
+    alloc->alloc = arena_alloc;
+    alloc->free = arena_free;
+    alloc->allocator_data = a;
+}
+
+ProtobufCMessage *rf_pb_unpack(struct rf_arena *a, const ProtobufCMessageDescriptor *desc,
+                               const uint8_t *data, size_t len)
+{
+    ProtobufCAllocator alloc;
+
+    rf_pb_allocator_init(&alloc, a);
+    return protobuf_c_message_unpack(desc, &alloc, len, data);
+}
+
+void *rf_pb_new(struct rf_arena *a, const ProtobufCMessageDescriptor *desc)
+{
+    void *m = rf_arena_alloc(a, desc->sizeof_message);
+
+    protobuf_c_message_init(desc, m);
+    return m;
+}
+
+uint8_t *rf_pb_pack(struct rf_arena *a, const ProtobufCMessage *msg, size_t *len)
+{
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = rf_arena_alloc(a, n);
+
+    *len = protobuf_c_message_pack(msg, buf);
+    return buf;
+}
+
+Google__Protobuf__Timestamp *rf_pb_timestamp(struct rf_arena *a, int64_t us)
+{
+    Google__Protobuf__Timestamp *ts = rf_pb_new(a, &google__protobuf__timestamp__descriptor);
+    int64_t secs = us / RF_USEC_PER_SEC, rem = us % RF_USEC_PER_SEC;
+
+    if (rem < 0) {
+        rem += RF_USEC_PER_SEC;
+        secs -= 1;
+    }
+    ts->seconds = secs;
+    ts->nanos = (int32_t)(rem * 1000);
+    return ts;
+}
+
+bool rf_pb_timestamp_us(const Google__Protobuf__Timestamp *ts, int64_t *us)
+{
+    if (ts->nanos < 0 || ts->nanos > 999999999)
+        return false;
+    if (ts->seconds < RF_TIME_MIN_US / RF_USEC_PER_SEC || ts->seconds > RF_TIME_MAX_US / RF_USEC_PER_SEC)
+        return false;
+    *us = ts->seconds * RF_USEC_PER_SEC + ts->nanos / 1000;
+    return true;
+}
+
+const char *rf_pb_enum_name(const ProtobufCEnumDescriptor *desc, int value)
+{
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(desc, value);
+
+    return v == NULL ? NULL : v->name;
+}
+
+bool rf_pb_enum_value(const ProtobufCEnumDescriptor *desc, const char *name, int *value)
+{
+    for (unsigned i = 0; i < desc->n_values; i++) {
+        if (strcmp(desc->values[i].name, name) == 0) {
+            *value = desc->values[i].value;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Length of the prefix shared by desc's names: value 0's name less "UNSPECIFIED". */
+static size_t enum_prefix_len(const ProtobufCEnumDescriptor *desc)
+{
+    const char *zero = rf_pb_enum_name(desc, 0);
+    size_t n = zero == NULL ? 0 : strlen(zero);
+
+    if (n < 11 || strcmp(zero + n - 11, "UNSPECIFIED") != 0)
+        return 0;
+    return n - 11;
+}
+
+const char *rf_pb_enum_short_name(const ProtobufCEnumDescriptor *desc, int value)
+{
+    const char *name = rf_pb_enum_name(desc, value);
+    size_t prefix = enum_prefix_len(desc);
+
+    if (name == NULL || strlen(name) <= prefix)
+        return NULL;
+    return name + prefix;
+}
+
+bool rf_pb_enum_from_short(const ProtobufCEnumDescriptor *desc, const char *name, int *value)
+{
+    size_t prefix = enum_prefix_len(desc);
+
+    for (unsigned i = 0; i < desc->n_values; i++) {
+        const char *full = desc->values[i].name;
+
+        if (desc->values[i].value != 0 && strlen(full) > prefix && strcmp(full + prefix, name) == 0) {
+            *value = desc->values[i].value;
+            return true;
+        }
+    }
+    return false;
+}

@@ -1,0 +1,158 @@
+/*
+ * The generic unary call path (see dispatch.h). No method-specific code: the
+ * method table says what to check and run.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "idempotency.h"
+#include "refunds/pb.h"
+#include "refunds/validate.h"
+#include "status_details.h"
+
+/* Attempts of a mutation whose transaction is aborted by a deadlock or serialization failure. */
+#define MUTATION_ATTEMPTS 3
+
+enum rf_code rf_dispatch_bind(const ProtobufCServiceDescriptor *service,
+                              const ProtobufCMethodDescriptor *desc, const struct rf_method *entry,
+                              struct rf_bound_method *bm, struct rf_error *err)
+{
+    memset(bm, 0, sizeof *bm);
+    bm->method = entry;
+    snprintf(bm->path, sizeof bm->path, "/%s/%s", service->name, desc->name);
+    if (entry->input != desc->input || entry->output != desc->output)
+        return rf_fail(err, RF_INTERNAL, "method table entry %s does not match the descriptor's types",
+                       bm->path);
+    if (entry->flags & RF_METHOD_MUTATION) {
+        bm->request_id_field =
+            protobuf_c_message_descriptor_get_field_by_name(desc->input, "request_id");
+        if (bm->request_id_field == NULL || bm->request_id_field->type != PROTOBUF_C_TYPE_STRING ||
+            bm->request_id_field->label == PROTOBUF_C_LABEL_REPEATED)
+            return rf_fail(err, RF_INTERNAL, "mutation %s has no string request_id field", bm->path);
+    }
+    return RF_OK;
+}
+
+static enum rf_code authorize(struct rf_call *call, const struct rf_bound_method *bm,
+                              const struct rf_auth *auth, const char *header, size_t len)
+{
+    enum rf_code code;
+
+    call->actor.subject = "";
+    call->actor.role = 0;
+    if (bm->method->roles == 0)
+        return RF_OK;
+    code = rf_auth_identify(auth, header, len, &call->actor, &call->err);
+    if (code != RF_OK)
+        return code;
+    if ((call->actor.role & bm->method->roles) == 0)
+        return rf_fail(&call->err, RF_PERMISSION_DENIED, "role %s may not call %s",
+                       rf_role_name(call->actor.role), bm->method->name);
+    return RF_OK;
+}
+
+static void check_request_id(struct rf_call *call, const struct rf_bound_method *bm,
+                             const ProtobufCMessage *msg)
+{
+    const char *id = *(char *const *)(const void *)((const char *)msg +
+                                                     bm->request_id_field->offset);
+
+    if (id == NULL || id[0] == '\0')
+        rf_violation_add(&call->err, "request_id",
+                         "is required: a new unique id (a UUID) per change, reused only to retry it");
+    else if (!rf_request_id_valid(id))
+        rf_violation_add(&call->err, "request_id",
+                         "must be 1 to 128 characters of letters, digits and ._:-");
+    else
+        call->request_id = id;
+}
+
+/* Runs a mutation in a transaction, replaying the first answer of a repeated request_id. */
+static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_method *bm,
+                                 const ProtobufCMessage *msg, struct rf_reply *reply)
+{
+    const struct rf_method *m = bm->method;
+    uint8_t fingerprint[RF_SHA256_LEN];
+    size_t packed_len;
+    const uint8_t *packed = rf_pb_pack(call->arena, msg, &packed_len);
+    enum rf_code code = RF_OK;
+
+    rf_idempotency_fingerprint(call->actor.subject, bm->path, packed, packed_len, fingerprint);
+    for (int attempt = 1; attempt <= MUTATION_ATTEMPTS; attempt++) {
+        ProtobufCMessage *out = rf_pb_new(call->arena, m->output);
+        const uint8_t *stored = NULL;
+        size_t stored_len = 0;
+
+        rf_error_clear(&call->err);
+        code = rf_db_begin(call->db, &call->err);
+        if (code == RF_OK)
+            code = rf_idempotency_claim(call, bm->path, fingerprint, &stored, &stored_len);
+        if (code == RF_OK && stored != NULL) {
+            /* A retry: answer what the first call answered, change nothing. */
+            rf_db_rollback(call->db);
+            reply->data = stored;
+            reply->len = stored_len;
+            return RF_OK;
+        }
+        if (code == RF_OK)
+            code = m->handler(call, msg, out);
+        if (code == RF_OK) {
+            reply->data = rf_pb_pack(call->arena, out, &reply->len);
+            code = rf_idempotency_complete(call, reply->data, reply->len);
+        }
+        if (code == RF_OK)
+            code = rf_db_commit(call->db, &call->err);
+        if (code == RF_OK)
+            return RF_OK;
+        rf_db_rollback(call->db);
+        if (code != RF_ABORTED)
+            break;
+    }
+    reply->data = NULL;
+    reply->len = 0;
+    return code;
+}
+
+enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
+                         const struct rf_auth *auth, const char *authorization, size_t auth_len,
+                         const uint8_t *request, size_t len, struct rf_reply *reply)
+{
+    const struct rf_method *m = bm->method;
+    ProtobufCMessage *msg;
+    enum rf_code code;
+
+    memset(reply, 0, sizeof *reply);
+    call->method = m->name;
+    call->request_id = NULL;
+    call->case_id = NULL;
+    code = authorize(call, bm, auth, authorization, auth_len);
+    if (code != RF_OK)
+        goto out;
+    msg = rf_pb_unpack(call->arena, m->input, request, len);
+    if (msg == NULL) {
+        code = rf_fail(&call->err, RF_INVALID_ARGUMENT, "the request is not a valid %s message",
+                       m->input->name);
+        goto out;
+    }
+    if (m->flags & RF_METHOD_MUTATION)
+        check_request_id(call, bm, msg);
+    if (m->validate != NULL)
+        m->validate(msg, call->now_us, &call->err);
+    code = rf_error_from_violations(&call->err);
+    if (code != RF_OK)
+        goto out;
+    if (m->flags & RF_METHOD_MUTATION) {
+        code = run_mutation(call, bm, msg, reply);
+    } else {
+        ProtobufCMessage *out = rf_pb_new(call->arena, m->output);
+
+        code = m->handler(call, msg, out);
+        if (code == RF_OK)
+            reply->data = rf_pb_pack(call->arena, out, &reply->len);
+    }
+out:
+    if (code != RF_OK)
+        reply->details = rf_status_details_pack(call->arena, &call->err, &reply->details_len);
+    return code;
+}

@@ -1,0 +1,140 @@
+/*
+ * refundsd: the gRPC server of refunds. `refundsd serve` (the default) runs
+ * it until SIGTERM or SIGINT, then drains in-flight calls and exits 0;
+ * `refundsd migrate` applies the schema migrations; `refundsd version`
+ * prints what this binary is. Configuration is from the environment
+ * (settings.c; docs/operations.md).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <grpc/grpc.h>
+
+#include "auth.h"
+#include "monitor.h"
+#include "refunds/log.h"
+#include "refunds/migrate.h"
+#include "server.h"
+#include "services.h"
+
+#ifndef RF_VERSION
+#define RF_VERSION "dev"
+#endif
+
+static int usage(FILE *to)
+{
+    fputs("usage: refundsd [serve | migrate | version]\n"
+          "  serve    run the gRPC server (default)\n"
+          "  migrate  apply the database migrations and exit\n"
+          "  version  print the version and schema version and exit\n"
+          "Configuration comes from REFUNDS_* environment variables; see docs/operations.md.\n",
+          to);
+    return to == stdout ? 0 : 2;
+}
+
+static int migrate(const struct rf_settings *s)
+{
+    struct rf_db *db = rf_db_create(s->migrate_database_url, "refundsd-migrate", 600000);
+    struct rf_error err;
+    int applied = 0;
+    enum rf_code code;
+
+    rf_error_clear(&err);
+    code = rf_migrate_apply(db, &err, &applied);
+    rf_db_destroy(db);
+    if (code != RF_OK) {
+        rf_log_msg(RF_LOG_ERROR, "migrate", "%s (%s)", err.message, err.detail);
+        return 1;
+    }
+    rf_log_msg(RF_LOG_INFO, "migrate", "applied %d migration%s; schema version %d", applied,
+               applied == 1 ? "" : "s", rf_migrate_latest());
+    return 0;
+}
+
+static int serve(const struct rf_settings *s)
+{
+    static const struct rf_service *const services[] = {&rf_cases_service, &rf_health_service};
+    struct rf_auth *auth = NULL;
+    struct rf_monitor *monitor;
+    struct rf_server *srv = NULL;
+    struct rf_error err;
+    sigset_t signals;
+    int sig = 0;
+    enum rf_code code;
+
+    rf_error_clear(&err);
+    if (s->tokens_file == NULL) {
+        rf_log_msg(RF_LOG_ERROR, "start", "REFUNDS_TOKENS_FILE is not set: every call needs a caller");
+        return 2;
+    }
+    code = rf_auth_load(s->tokens_file, &auth, &err);
+    if (code != RF_OK) {
+        rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
+        return 2;
+    }
+    /* gRPC's threads inherit this mask, so the signals reach sigwait below only. */
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    grpc_init();
+    monitor = rf_monitor_start(s);
+    code = rf_server_create(s, services, sizeof services / sizeof services[0], auth, monitor, &srv,
+                            &err);
+    if (code != RF_OK) {
+        rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
+        rf_monitor_stop(monitor);
+        rf_auth_destroy(auth);
+        grpc_shutdown();
+        return 1;
+    }
+    rf_server_start(srv);
+    {
+        struct rf_logline l;
+
+        rf_log_begin(&l, RF_LOG_INFO, "listening");
+        rf_log_str(&l, "addr", s->grpc_addr);
+        rf_log_int(&l, "port", rf_server_port(srv));
+        rf_log_int(&l, "threads", s->threads);
+        rf_log_int(&l, "tokens", (long long)rf_auth_count(auth));
+        rf_log_str(&l, "version", RF_VERSION);
+        rf_log_end(&l);
+    }
+    sigwait(&signals, &sig);
+    rf_log_msg(RF_LOG_INFO, "shutdown", "%s received: draining calls (up to %lld ms)",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", s->shutdown_grace_ms);
+    rf_server_shutdown(srv);
+    rf_server_destroy(srv);
+    rf_monitor_stop(monitor);
+    rf_auth_destroy(auth);
+    grpc_shutdown();
+    rf_log_msg(RF_LOG_INFO, "shutdown", "stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "serve";
+    struct rf_settings settings;
+    struct rf_error err;
+
+    if (argc > 2)
+        return usage(stderr);
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
+        return usage(stdout);
+    if (strcmp(cmd, "version") == 0) {
+        printf("refundsd %s (schema %d)\n", RF_VERSION, rf_migrate_latest());
+        return 0;
+    }
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0)
+        return usage(stderr);
+    rf_error_clear(&err);
+    if (rf_settings_load(&settings, &err) != RF_OK) {
+        fprintf(stderr, "refundsd: %s\n", err.message);
+        return 2;
+    }
+    rf_log_init("refundsd", settings.log_level);
+    return strcmp(cmd, "migrate") == 0 ? migrate(&settings) : serve(&settings);
+}

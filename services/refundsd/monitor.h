@@ -1,0 +1,25 @@
+/*
+ * The background thread that watches the database for grpc.health.v1 (the
+ * server is SERVING while PostgreSQL answers and has this binary's schema)
+ * and does housekeeping (expiring old idempotency keys). It has its own
+ * connection, so a health probe never waits behind a busy call.
+ */
+#ifndef REFUNDS_MONITOR_H
+#define REFUNDS_MONITOR_H
+
+#include <stdbool.h>
+
+#include "settings.h"
+
+struct rf_monitor;
+
+/* Starts the thread; the first check runs before this returns. */
+struct rf_monitor *rf_monitor_start(const struct rf_settings *settings);
+
+/* Stops and joins the thread, closes its connection, frees m. NULL is a no-op. */
+void rf_monitor_stop(struct rf_monitor *m);
+
+/* The last check's verdict. Thread-safe. */
+bool rf_monitor_serving(const struct rf_monitor *m);
+
+#endif

@@ -1,0 +1,480 @@
+/*
+ * gRPC C core plumbing (see server.h): registration, the request slots kept
+ * outstanding per method, the worker loop, turning a call's bytes into an
+ * rf_dispatch call and its result into one batch, the access log, shutdown.
+ * What a call means is decided in dispatch.c and the handlers, not here.
+ *
+ * Threads share one completion queue. Each incoming call arrives as the
+ * completion of a request slot; the thread that takes it posts a fresh slot
+ * for the same method, runs the call synchronously (blocking on PostgreSQL is
+ * fine: other threads keep serving), and starts one batch with the reply and
+ * status. That batch's completion may be taken by any thread, which frees the
+ * slot, so nothing of the slot is touched after grpc_call_start_batch.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <grpc/byte_buffer.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/time.h>
+
+#include "dispatch.h"
+#include "refunds/log.h"
+#include "refunds/timeutil.h"
+#include "server.h"
+#include "status_details.h"
+
+#define CALL_ARENA_CHUNK (64 * 1024)
+
+enum slot_phase { SLOT_REQUESTED, SLOT_REPLYING };
+
+/* One requested call, then the same call while its reply is being sent. */
+struct slot {
+    enum slot_phase phase;
+    const struct rf_bound_method *bm; /* NULL: any unregistered method */
+    grpc_call *call;
+    gpr_timespec deadline;
+    grpc_metadata_array metadata;
+    grpc_byte_buffer *payload;
+    grpc_call_details details; /* unregistered methods only */
+    grpc_byte_buffer *reply;
+    grpc_slice status_message;
+    grpc_metadata trailer;
+    size_t n_trailers;
+    int cancelled;
+};
+
+struct worker {
+    struct rf_server *srv;
+    pthread_t thread;
+    struct rf_call call;
+};
+
+struct rf_server {
+    const struct rf_settings *settings;
+    const struct rf_auth *auth;
+    const struct rf_monitor *monitor;
+    grpc_server *grpc;
+    grpc_completion_queue *cq;
+    grpc_completion_queue *shutdown_cq;
+    struct rf_bound_method *methods;
+    size_t n_methods;
+    struct worker *workers;
+    int n_workers;
+    int port;
+    int slots_per_method;
+    atomic_bool stopping;
+    bool started;
+};
+
+static void slot_free(struct slot *s)
+{
+    if (s->call != NULL)
+        grpc_call_unref(s->call);
+    grpc_metadata_array_destroy(&s->metadata);
+    if (s->bm == NULL)
+        grpc_call_details_destroy(&s->details);
+    if (s->payload != NULL)
+        grpc_byte_buffer_destroy(s->payload);
+    if (s->reply != NULL)
+        grpc_byte_buffer_destroy(s->reply);
+    grpc_slice_unref(s->status_message);
+    if (s->n_trailers > 0)
+        grpc_slice_unref(s->trailer.value);
+    free(s);
+}
+
+/* Posts a request for the next call of bm (NULL: of any unregistered method). */
+static void request_slot(struct rf_server *srv, const struct rf_bound_method *bm)
+{
+    struct slot *s = calloc(1, sizeof *s);
+    grpc_call_error rc;
+
+    if (s == NULL)
+        abort();
+    s->phase = SLOT_REQUESTED;
+    s->bm = bm;
+    s->status_message = grpc_empty_slice();
+    grpc_metadata_array_init(&s->metadata);
+    if (bm != NULL) {
+        rc = grpc_server_request_registered_call(srv->grpc, bm->grpc_handle, &s->call, &s->deadline,
+                                                 &s->metadata, &s->payload, srv->cq, srv->cq, s);
+    } else {
+        grpc_call_details_init(&s->details);
+        rc = grpc_server_request_call(srv->grpc, &s->call, &s->details, &s->metadata, srv->cq,
+                                      srv->cq, s);
+    }
+    if (rc != GRPC_CALL_OK) {
+        if (!atomic_load(&srv->stopping))
+            rf_log_msg(RF_LOG_ERROR, "grpc", "could not request a call: grpc_call_error %d", rc);
+        slot_free(s);
+    }
+}
+
+/* The value of metadata key, or NULL. */
+static const char *find_metadata(const grpc_metadata_array *md, const char *key, size_t *len)
+{
+    for (size_t i = 0; i < md->count; i++) {
+        if (grpc_slice_str_cmp(md->metadata[i].key, key) == 0) {
+            *len = GRPC_SLICE_LENGTH(md->metadata[i].value);
+            return (const char *)GRPC_SLICE_START_PTR(md->metadata[i].value);
+        }
+    }
+    return NULL;
+}
+
+/* Copies the request message into the arena; false when the call carried none. */
+static bool read_payload(struct rf_call *call, grpc_byte_buffer *payload, const uint8_t **data,
+                         size_t *len)
+{
+    grpc_byte_buffer_reader reader;
+    grpc_slice all;
+    uint8_t *copy;
+
+    if (payload == NULL || !grpc_byte_buffer_reader_init(&reader, payload))
+        return false;
+    all = grpc_byte_buffer_reader_readall(&reader);
+    grpc_byte_buffer_reader_destroy(&reader);
+    *len = GRPC_SLICE_LENGTH(all);
+    copy = rf_arena_alloc(call->arena, *len);
+    memcpy(copy, GRPC_SLICE_START_PTR(all), *len);
+    grpc_slice_unref(all);
+    *data = copy;
+    return true;
+}
+
+/* Microseconds left before the client's deadline, or the default when it set none. */
+static int64_t time_left(const struct rf_settings *settings, gpr_timespec deadline)
+{
+    gpr_timespec left;
+
+    if (gpr_time_cmp(deadline, gpr_inf_future(deadline.clock_type)) == 0)
+        return settings->default_deadline_ms * 1000;
+    left = gpr_time_sub(deadline, gpr_now(deadline.clock_type));
+    return (int64_t)left.tv_sec * RF_USEC_PER_SEC + left.tv_nsec / 1000;
+}
+
+static void access_log(const struct rf_call *call, const char *path, enum rf_code code,
+                       int64_t started, unsigned flags)
+{
+    struct rf_logline l;
+    enum rf_log_level level = RF_LOG_INFO;
+
+    if (code == RF_INTERNAL || code == RF_UNKNOWN || code == RF_DATA_LOSS)
+        level = RF_LOG_ERROR;
+    else if (code == RF_UNAVAILABLE || code == RF_DEADLINE_EXCEEDED)
+        level = RF_LOG_WARN;
+    else if (code == RF_OK && (flags & RF_METHOD_QUIET))
+        level = RF_LOG_DEBUG;
+    rf_log_begin(&l, level, "rpc");
+    rf_log_str(&l, "method", path);
+    rf_log_str(&l, "code", rf_code_name(code));
+    rf_log_ms(&l, "ms", (double)(rf_monotonic_us() - started) / 1000.0);
+    if (call->actor.subject != NULL && call->actor.subject[0] != '\0')
+        rf_log_str(&l, "subject", call->actor.subject);
+    rf_log_str(&l, "request_id", call->request_id);
+    rf_log_str(&l, "case", call->case_id);
+    if (code != RF_OK) {
+        rf_log_str(&l, "error", call->err.message);
+        if (call->err.detail[0] != '\0')
+            rf_log_str(&l, "detail", call->err.detail);
+    }
+    rf_log_end(&l);
+}
+
+/* Runs the call of slot s and starts the batch that answers it. */
+static void serve(struct worker *w, struct slot *s)
+{
+    struct rf_server *srv = w->srv;
+    struct rf_call *call = &w->call;
+    struct rf_reply reply = {0};
+    const uint8_t *request = NULL;
+    size_t request_len = 0, auth_len = 0;
+    const char *authorization;
+    char path[192];
+    enum rf_code code;
+    int64_t started = rf_monotonic_us(), left;
+    grpc_op ops[4];
+    size_t n = 0;
+    grpc_call_error rc;
+
+    rf_arena_reset(call->arena);
+    rf_error_clear(&call->err);
+    call->now_us = rf_now_us();
+    call->actor.subject = NULL;
+    call->request_id = NULL;
+    call->case_id = NULL;
+    if (s->bm == NULL) {
+        size_t len = GRPC_SLICE_LENGTH(s->details.method);
+
+        snprintf(path, sizeof path, "%.*s", (int)(len < 160 ? len : 160),
+                 (const char *)GRPC_SLICE_START_PTR(s->details.method));
+        code = rf_fail(&call->err, RF_UNIMPLEMENTED, "unknown method %s", path);
+    } else {
+        snprintf(path, sizeof path, "%s", s->bm->path);
+        left = time_left(srv->settings, s->deadline);
+        call->deadline_mono_us = started + left;
+        rf_db_set_deadline(call->db, call->deadline_mono_us);
+        authorization = find_metadata(&s->metadata, "authorization", &auth_len);
+        if (left <= 0)
+            code = rf_fail(&call->err, RF_DEADLINE_EXCEEDED, "the deadline passed before the call started");
+        else if (!read_payload(call, s->payload, &request, &request_len))
+            code = rf_fail(&call->err, RF_INVALID_ARGUMENT, "the call carried no request message");
+        else
+            code = rf_dispatch(call, s->bm, srv->auth, authorization, auth_len, request,
+                               request_len, &reply);
+    }
+
+    memset(ops, 0, sizeof ops);
+    ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
+    n++;
+    ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+    ops[n].data.recv_close_on_server.cancelled = &s->cancelled;
+    n++;
+    if (code == RF_OK) {
+        grpc_slice body = grpc_slice_from_copied_buffer((const char *)reply.data, reply.len);
+
+        s->reply = grpc_raw_byte_buffer_create(&body, 1);
+        grpc_slice_unref(body);
+        ops[n].op = GRPC_OP_SEND_MESSAGE;
+        ops[n].data.send_message.send_message = s->reply;
+        n++;
+    } else {
+        s->status_message = grpc_slice_from_copied_string(call->err.message);
+        if (reply.details != NULL) {
+            s->trailer.key = grpc_slice_from_static_string(RF_STATUS_DETAILS_KEY);
+            s->trailer.value =
+                grpc_slice_from_copied_buffer((const char *)reply.details, reply.details_len);
+            s->n_trailers = 1;
+        }
+    }
+    ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+    ops[n].data.send_status_from_server.status = (grpc_status_code)code;
+    ops[n].data.send_status_from_server.status_details = code == RF_OK ? NULL : &s->status_message;
+    ops[n].data.send_status_from_server.trailing_metadata_count = s->n_trailers;
+    ops[n].data.send_status_from_server.trailing_metadata = s->n_trailers ? &s->trailer : NULL;
+    n++;
+
+    access_log(call, path, code, started, s->bm ? s->bm->method->flags : 0);
+    /* From here on the slot belongs to whichever thread takes the batch's completion. */
+    s->phase = SLOT_REPLYING;
+    rc = grpc_call_start_batch(s->call, ops, n, s, NULL);
+    if (rc != GRPC_CALL_OK) {
+        rf_log_msg(RF_LOG_ERROR, "grpc", "could not send the reply of %s: grpc_call_error %d", path, rc);
+        slot_free(s);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct rf_server *srv = w->srv;
+
+    for (;;) {
+        grpc_event ev = grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        struct slot *s;
+
+        if (ev.type == GRPC_QUEUE_SHUTDOWN)
+            break;
+        if (ev.type != GRPC_OP_COMPLETE)
+            continue;
+        s = ev.tag;
+        if (s->phase == SLOT_REPLYING || !ev.success) {
+            slot_free(s);
+            continue;
+        }
+        /* Keep as many requests outstanding as before this call arrived. */
+        if (!atomic_load(&srv->stopping))
+            request_slot(srv, s->bm);
+        serve(w, s);
+    }
+    return NULL;
+}
+
+static enum rf_code bind_services(struct rf_server *srv, const struct rf_service *const *services,
+                                  size_t n_services, struct rf_error *err)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < n_services; i++)
+        total += services[i]->descriptor->n_methods;
+    srv->methods = calloc(total, sizeof *srv->methods);
+    if (srv->methods == NULL)
+        abort();
+    for (size_t i = 0; i < n_services; i++) {
+        const struct rf_service *svc = services[i];
+
+        for (unsigned k = 0; k < svc->descriptor->n_methods; k++) {
+            const ProtobufCMethodDescriptor *desc = &svc->descriptor->methods[k];
+            const struct rf_method *entry = NULL;
+            struct rf_bound_method *bm = &srv->methods[srv->n_methods];
+            enum rf_code code;
+
+            for (size_t e = 0; e < svc->n_methods && entry == NULL; e++) {
+                if (strcmp(svc->methods[e].name, desc->name) == 0)
+                    entry = &svc->methods[e];
+            }
+            if (entry == NULL) {
+                if (svc->complete)
+                    return rf_fail(err, RF_INTERNAL, "method /%s/%s has no handler",
+                                   svc->descriptor->name, desc->name);
+                continue;
+            }
+            code = rf_dispatch_bind(svc->descriptor, desc, entry, bm, err);
+            if (code != RF_OK)
+                return code;
+            bm->grpc_handle = grpc_server_register_method(
+                srv->grpc, bm->path, NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+            if (bm->grpc_handle == NULL)
+                return rf_fail(err, RF_INTERNAL, "could not register %s", bm->path);
+            srv->n_methods++;
+        }
+    }
+    return RF_OK;
+}
+
+enum rf_code rf_server_create(const struct rf_settings *settings,
+                              const struct rf_service *const *services, size_t n_services,
+                              const struct rf_auth *auth, const struct rf_monitor *monitor,
+                              struct rf_server **out, struct rf_error *err)
+{
+    struct rf_server *srv;
+    grpc_arg args[3];
+    grpc_channel_args channel_args = {3, args};
+    grpc_server_credentials *creds;
+    enum rf_code code;
+
+    if (!rf_settings_addr_is_loopback(settings->grpc_addr) && !settings->allow_insecure_remote)
+        return rf_fail(err, RF_FAILED_PRECONDITION,
+                       "refusing to serve plaintext gRPC on %s, which is not a loopback address: "
+                       "set REFUNDS_ALLOW_INSECURE_REMOTE=true behind a TLS-terminating proxy",
+                       settings->grpc_addr);
+    srv = calloc(1, sizeof *srv);
+    if (srv == NULL)
+        abort();
+    srv->settings = settings;
+    srv->auth = auth;
+    srv->monitor = monitor;
+    srv->n_workers = (int)settings->threads;
+    srv->slots_per_method = srv->n_workers * 2;
+    atomic_init(&srv->stopping, false);
+    /* Without this a second server on the same port binds silently and takes half the calls. */
+    args[0].type = GRPC_ARG_INTEGER;
+    args[0].key = GRPC_ARG_ALLOW_REUSEPORT;
+    args[0].value.integer = 0;
+    args[1].type = GRPC_ARG_INTEGER;
+    args[1].key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
+    args[1].value.integer = (int)settings->max_message_bytes;
+    args[2].type = GRPC_ARG_INTEGER;
+    args[2].key = GRPC_ARG_MAX_SEND_MESSAGE_LENGTH;
+    args[2].value.integer = 16 << 20;
+    srv->grpc = grpc_server_create(&channel_args, NULL);
+    srv->cq = grpc_completion_queue_create_for_next(NULL);
+    srv->shutdown_cq = grpc_completion_queue_create_for_pluck(NULL);
+    grpc_server_register_completion_queue(srv->grpc, srv->cq, NULL);
+    grpc_server_register_completion_queue(srv->grpc, srv->shutdown_cq, NULL);
+    code = bind_services(srv, services, n_services, err);
+    if (code == RF_OK) {
+        creds = grpc_insecure_server_credentials_create();
+        srv->port = grpc_server_add_http2_port(srv->grpc, settings->grpc_addr, creds);
+        grpc_server_credentials_release(creds);
+        if (srv->port == 0)
+            code = rf_fail(err, RF_UNAVAILABLE, "could not listen on %s (in use, or not an address)",
+                           settings->grpc_addr);
+    }
+    if (code != RF_OK) {
+        rf_server_destroy(srv);
+        return code;
+    }
+    *out = srv;
+    return RF_OK;
+}
+
+int rf_server_port(const struct rf_server *srv)
+{
+    return srv->port;
+}
+
+void rf_server_start(struct rf_server *srv)
+{
+    grpc_server_start(srv->grpc);
+    srv->started = true;
+    for (size_t i = 0; i < srv->n_methods; i++) {
+        for (int k = 0; k < srv->slots_per_method; k++)
+            request_slot(srv, &srv->methods[i]);
+    }
+    for (int k = 0; k < srv->n_workers; k++)
+        request_slot(srv, NULL);
+    srv->workers = calloc((size_t)srv->n_workers, sizeof *srv->workers);
+    if (srv->workers == NULL)
+        abort();
+    for (int i = 0; i < srv->n_workers; i++) {
+        struct worker *w = &srv->workers[i];
+
+        w->srv = srv;
+        w->call.arena = rf_arena_create(CALL_ARENA_CHUNK);
+        w->call.db = rf_db_create(srv->settings->database_url, "refundsd",
+                                  srv->settings->statement_timeout_ms);
+        w->call.settings = srv->settings;
+        w->call.monitor = srv->monitor;
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+            abort();
+    }
+}
+
+void rf_server_shutdown(struct rf_server *srv)
+{
+    gpr_timespec grace;
+    grpc_event ev;
+
+    atomic_store(&srv->stopping, true);
+    grpc_server_shutdown_and_notify(srv->grpc, srv->shutdown_cq, srv);
+    grace = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                         gpr_time_from_millis(srv->settings->shutdown_grace_ms, GPR_TIMESPAN));
+    ev = grpc_completion_queue_pluck(srv->shutdown_cq, srv, grace, NULL);
+    if (ev.type == GRPC_QUEUE_TIMEOUT) {
+        rf_log_msg(RF_LOG_WARN, "shutdown", "calls still running after %lld ms: cancelling them",
+                   srv->settings->shutdown_grace_ms);
+        grpc_server_cancel_all_calls(srv->grpc);
+        grpc_completion_queue_pluck(srv->shutdown_cq, srv, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    }
+    grpc_completion_queue_shutdown(srv->cq);
+    for (int i = 0; i < srv->n_workers && srv->workers != NULL; i++)
+        pthread_join(srv->workers[i].thread, NULL);
+}
+
+void rf_server_destroy(struct rf_server *srv)
+{
+    if (srv == NULL)
+        return;
+    if (!srv->started) {
+        /* Never started: no calls, so the queues only need to be shut down. */
+        grpc_server_shutdown_and_notify(srv->grpc, srv->shutdown_cq, srv);
+        grpc_server_cancel_all_calls(srv->grpc);
+        grpc_completion_queue_pluck(srv->shutdown_cq, srv, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+        grpc_completion_queue_shutdown(srv->cq);
+        while (grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
+               GRPC_QUEUE_SHUTDOWN)
+            ;
+    }
+    grpc_server_destroy(srv->grpc);
+    grpc_completion_queue_destroy(srv->cq);
+    grpc_completion_queue_shutdown(srv->shutdown_cq);
+    while (grpc_completion_queue_pluck(srv->shutdown_cq, NULL, gpr_inf_future(GPR_CLOCK_MONOTONIC),
+                                       NULL)
+               .type != GRPC_QUEUE_SHUTDOWN)
+        ;
+    grpc_completion_queue_destroy(srv->shutdown_cq);
+    for (int i = 0; srv->workers != NULL && i < srv->n_workers; i++) {
+        rf_db_destroy(srv->workers[i].call.db);
+        rf_arena_destroy(srv->workers[i].call.arena);
+    }
+    free(srv->workers);
+    free(srv->methods);
+    free(srv);
+}

@@ -1,0 +1,58 @@
+/*
+ * Reads refundsd's settings from the environment (see settings.h). Defaults
+ * suit the local run; production sets at least REFUNDS_DATABASE_URL and
+ * REFUNDS_TOKENS_FILE.
+ */
+#include <string.h>
+
+#include "refunds/config.h"
+#include "settings.h"
+
+bool rf_settings_addr_is_loopback(const char *addr)
+{
+    static const char *const loopback[] = {"127.", "localhost:", "[::1]:", "ipv4:127.",
+                                           "ipv6:[::1]:", "unix:"};
+
+    for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+        if (strncmp(addr, loopback[i], strlen(loopback[i])) == 0)
+            return true;
+    }
+    return false;
+}
+
+enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
+{
+    const char *level = rf_env_str("REFUNDS_LOG_LEVEL", "info");
+    enum rf_code code = RF_OK;
+
+    s->grpc_addr = rf_env_str("REFUNDS_GRPC_ADDR", "127.0.0.1:50051");
+    s->database_url = rf_env_str("REFUNDS_DATABASE_URL", "postgresql:///refunds");
+    s->migrate_database_url = rf_env_str("REFUNDS_MIGRATE_DATABASE_URL", s->database_url);
+    s->tokens_file = rf_env_str("REFUNDS_TOKENS_FILE", NULL);
+    if (!rf_log_level_parse(level, &s->log_level))
+        return rf_fail(err, RF_INVALID_ARGUMENT,
+                       "REFUNDS_LOG_LEVEL must be debug, info, warn or error, not \"%s\"", level);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_THREADS", 4, 1, 256, &s->threads, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_DEFAULT_DEADLINE_MS", 30000, 1, 3600000, &s->default_deadline_ms, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_STATEMENT_TIMEOUT_MS", 60000, 100, 3600000,
+                          &s->statement_timeout_ms, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_SHUTDOWN_GRACE_MS", 10000, 0, 600000, &s->shutdown_grace_ms, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_APPROVAL_SLA_SECONDS", 86400, 1, 90LL * 86400,
+                          &s->approval_sla_seconds, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_IDEMPOTENCY_TTL_HOURS", 48, 24, 24 * 365,
+                          &s->idempotency_ttl_hours, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_HEALTH_INTERVAL_MS", 1000, 50, 60000, &s->health_interval_ms, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_MAX_MESSAGE_BYTES", 1 << 20, 1024, 64 << 20, &s->max_message_bytes,
+                          err);
+    if (code == RF_OK)
+        code = rf_env_bool("REFUNDS_ALLOW_INSECURE_REMOTE", false, &s->allow_insecure_remote, err);
+    return code;
+}

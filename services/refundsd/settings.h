@@ -1,0 +1,37 @@
+/*
+ * refundsd's configuration, read once from the environment at start
+ * (docs/operations.md lists every variable). Immutable afterwards and shared
+ * read-only by all threads.
+ */
+#ifndef REFUNDS_SETTINGS_H
+#define REFUNDS_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "refunds/log.h"
+#include "refunds/status.h"
+
+struct rf_settings {
+    const char *grpc_addr;            /* REFUNDS_GRPC_ADDR */
+    const char *database_url;         /* REFUNDS_DATABASE_URL */
+    const char *migrate_database_url; /* REFUNDS_MIGRATE_DATABASE_URL, else database_url */
+    const char *tokens_file;          /* REFUNDS_TOKENS_FILE */
+    long long threads;                /* REFUNDS_THREADS */
+    long long default_deadline_ms;    /* REFUNDS_DEFAULT_DEADLINE_MS: calls without a deadline */
+    long long statement_timeout_ms;   /* REFUNDS_STATEMENT_TIMEOUT_MS: server-side backstop */
+    long long shutdown_grace_ms;      /* REFUNDS_SHUTDOWN_GRACE_MS */
+    long long approval_sla_seconds;   /* REFUNDS_APPROVAL_SLA_SECONDS */
+    long long idempotency_ttl_hours;  /* REFUNDS_IDEMPOTENCY_TTL_HOURS (at least 24) */
+    long long health_interval_ms;     /* REFUNDS_HEALTH_INTERVAL_MS */
+    long long max_message_bytes;      /* REFUNDS_MAX_MESSAGE_BYTES */
+    bool allow_insecure_remote;       /* REFUNDS_ALLOW_INSECURE_REMOTE */
+    enum rf_log_level log_level;      /* REFUNDS_LOG_LEVEL */
+};
+
+/* Reads the environment into s; INVALID_ARGUMENT naming the variable on a bad value. */
+enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err);
+
+/* True when addr ("host:port") names a loopback address. */
+bool rf_settings_addr_is_loopback(const char *addr);
+
+#endif
