@@ -1,0 +1,126 @@
+/*
+ * The command table of refundctl (see commands.h): which RPC each command
+ * makes and which request field each flag fills. No behaviour here beyond
+ * the table; enum choices in the usage come from the descriptors.
+ */
+#include "commands.h"
+#include "grpc/health/v1/health.pb-c.h"
+#include "refunds/v1/cases.pb-c.h"
+
+#define FIELD(flag, path_, meta, opt, text)                                                        \
+    {                                                                                              \
+        .name = flag, .kind = RF_FLAG_FIELD, .path = path_, .metavar = meta, .optional = opt,      \
+        .help = text                                                                               \
+    }
+#define SWITCH(flag, path_, value_, text)                                                          \
+    {                                                                                              \
+        .name = flag, .kind = RF_FLAG_CONST, .path = path_, .value = value_, .help = text          \
+    }
+#define ETAG                                                                                       \
+    FIELD("etag", "etag", "E", true, "etag of the case as last read (default: its current etag)")
+#define PAGE                                                                                       \
+    FIELD("page-size", "page_size", "N", true, "cases per page (1-500; server default 50)"),       \
+        FIELD("page-token", "page_token", "T", true, "the next page token of the previous page")
+#define END                                                                                        \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
+
+static const struct rf_flag no_flags[] = {END};
+
+static const struct rf_flag open_flags[] = {
+    FIELD("channel", "channel", "C", false, "where the customer made contact"),
+    FIELD("customer-name", "customer.name", "N", false, "the customer's name"),
+    FIELD("customer-email", "customer.email", "E", false, "the customer's e-mail address"),
+    FIELD("customer-phone", "customer.phone", "P", true, "the customer's phone number"),
+    FIELD("language", "customer.preferred_language", "L", true,
+          "the customer's BCP 47 language tag (default en)"),
+    FIELD("order-id", "product.order_id", "O", false, "the order the product was bought with"),
+    FIELD("sku", "product.sku", "S", false, "the product's SKU"),
+    FIELD("product-name", "product.name", "N", false, "the product's name"),
+    FIELD("category", "product.category", "C", false, "the product's category"),
+    FIELD("purchased", "purchase_time", "WHEN", false,
+          "when it was bought: a date (2026-09-01) or an RFC 3339 time"),
+    FIELD("paid", "amount_paid.amount_minor", "MINOR", false,
+          "amount paid, in minor units (4999 for EUR 49.99)"),
+    FIELD("requested", "requested_amount.amount_minor", "MINOR", false,
+          "amount the customer asks back, in minor units"),
+    FIELD("currency", "amount_paid.currency,requested_amount.currency", "CUR", false,
+          "ISO 4217 code of both amounts, such as EUR"),
+    FIELD("payment-method", "payment.method", "M", false, "how the customer paid"),
+    FIELD("provider", "payment.provider", "P", true, "payment provider, such as stripe"),
+    FIELD("provider-payment-id", "payment.provider_payment_id", "ID", true,
+          "the provider's id of the payment"),
+    FIELD("reason", "reason_code", "R", false, "why the customer asks for a refund"),
+    FIELD("reason-text", "reason_text", "T", true, "the reason in words (required with other)"),
+    FIELD("summary", "contact_summary", "T", true, "what the customer said at first contact"),
+    FIELD("assignee", "assignee", "A", true, "who handles the case (default: you)"),
+    END,
+};
+
+static const struct rf_flag list_flags[] = {
+    FIELD("state", "state", "S", true, "only cases in this state"),
+    FIELD("customer-email", "customer_email", "E", true, "only this customer's cases"),
+    FIELD("assignee", "assignee", "A", true, "only cases assigned to A"),
+    PAGE,
+    {.name = "all", .kind = RF_FLAG_ALL, .optional = true, .help = "fetch every page"},
+    END,
+};
+
+static const struct rf_flag add_interaction_flags[] = {
+    FIELD("kind", "kind", "K", false, "what it was (not acknowledgement: open records that)"),
+    FIELD("channel", "channel", "C", true, "where it happened (required for inbound, outbound)"),
+    FIELD("summary", "summary", "T", false, "what was said or noted"),
+    ETAG,
+    END,
+};
+
+static const struct rf_flag escalate_flags[] = {
+    FIELD("note", "note", "T", true, "why the case needs an exception"),
+    ETAG,
+    END,
+};
+
+static const struct rf_flag queue_flags[] = {PAGE, END};
+
+static const struct rf_flag decide_flags[] = {
+    SWITCH("approve", "decision", "approve", "approve the refund"),
+    SWITCH("deny", "decision", "deny", "deny it (with --reason and at least one --alternative)"),
+    FIELD("amount", "approved_amount.amount_minor", "MINOR", true,
+          "with --approve: amount to refund in minor units of the case's currency (default: the "
+          "requested amount)"),
+    FIELD("reason", "reason", "T", true, "why, in words the customer will read"),
+    FIELD("alternative", "alternatives", "A", true,
+          "with --deny, repeatable: what to offer instead"),
+    ETAG,
+    END,
+};
+
+static const struct rf_flag withdraw_flags[] = {
+    FIELD("reason", "reason", "T", false, "why the customer withdraws"),
+    ETAG,
+    END,
+};
+
+const struct rf_command rf_commands[] = {
+    {"health", NULL, &grpc__health__v1__health__descriptor, "Check",
+     "print whether the server can serve: SERVING (exit 0) or NOT_SERVING (exit 1)", no_flags},
+    {"open", NULL, &refunds__v1__refund_cases__descriptor, "OpenCase",
+     "acknowledge a first contact and open a case", open_flags},
+    {"get", "NAME", &refunds__v1__refund_cases__descriptor, "GetCase",
+     "show a case with its approval and interactions", no_flags},
+    {"list", NULL, &refunds__v1__refund_cases__descriptor, "ListCases", "list cases, newest first",
+     list_flags},
+    {"add-interaction", "NAME", &refunds__v1__refund_cases__descriptor, "AddInteraction",
+     "record a later contact or an internal note", add_interaction_flags},
+    {"escalate", "NAME", &refunds__v1__refund_cases__descriptor, "EscalateCase",
+     "send a case to the approvers", escalate_flags},
+    {"queue", NULL, &refunds__v1__refund_cases__descriptor, "ListApprovalQueue",
+     "list the cases awaiting a decision, the earliest due first", queue_flags},
+    {"decide", "NAME", &refunds__v1__refund_cases__descriptor, "DecideCase",
+     "approve or deny an escalated case (approvers; never your own)", decide_flags},
+    {"withdraw", "NAME", &refunds__v1__refund_cases__descriptor, "WithdrawCase",
+     "close a case before a decision, at the customer's request", withdraw_flags},
+};
+
+const size_t rf_commands_count = sizeof rf_commands / sizeof rf_commands[0];

@@ -1,0 +1,577 @@
+/*
+ * refundctl, the command-line client of refunds:
+ * `refundctl [global flags] <command> [command flags]`. This file parses the
+ * command line against the command table (commands.c) into the request
+ * message, fills in what the client supplies itself (request id, the etag
+ * and currency of the case when not given), makes the call (client.c) and
+ * prints the reply or the error (print.c, json.c). Exit status: 0 success,
+ * 1 the call failed (any non-OK status, unreachable server included), 2 the
+ * command line is wrong. Nothing is checked here that the server checks: its
+ * field violations are what the user sees.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "commands.h"
+#include "field.h"
+#include "grpc/health/v1/health.pb-c.h"
+#include "json.h"
+#include "print.h"
+#include "refunds/config.h"
+#include "refunds/crypto.h"
+#include "refunds/pb.h"
+#include "refunds/timeutil.h"
+#include "refunds/v1/cases.pb-c.h"
+
+#define DEFAULT_ADDR       "127.0.0.1:50051"
+#define DEFAULT_TIMEOUT_MS 10000
+#define MAX_TIMEOUT_S      86400.0
+#define FLAGS_MAX          32
+#define EXIT_CALL_FAILED   1
+#define EXIT_USAGE         2
+#define PARSE_DONE         (-1)
+#define HELP_COLUMN        30
+#define USAGE_WIDTH        80
+
+struct options {
+    const char *addr;
+    const char *token;
+    const char *request_id;
+    int64_t timeout_ms;
+    bool json;
+    bool all;
+};
+
+/* What parsing one argument came to. */
+enum parsed { NOT_MINE, TAKEN, BAD };
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("refundctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'refundctl --help' for the commands and their flags.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/*
+ * Writes text word-wrapped into the columns from HELP_COLUMN to USAGE_WIDTH,
+ * the cursor being at HELP_COLUMN already; ends the line.
+ */
+static void wrap(FILE *out, const char *text)
+{
+    int col = HELP_COLUMN;
+
+    while (*text != '\0') {
+        int n = (int)strcspn(text, " ");
+
+        if (col > HELP_COLUMN && col + 1 + n > USAGE_WIDTH) {
+            fprintf(out, "\n%*s", HELP_COLUMN, "");
+            col = HELP_COLUMN;
+        } else if (col > HELP_COLUMN) {
+            fputc(' ', out);
+            col++;
+        }
+        fprintf(out, "%.*s", n, text);
+        col += n;
+        text += n;
+        while (*text == ' ')
+            text++;
+    }
+    fputc('\n', out);
+}
+
+/* Writes "--name META" (with brackets when optional) padded to a column, then the help. */
+static void usage_flag(FILE *out, struct rf_arena *a, const struct rf_command *cmd,
+                       const struct rf_flag *f)
+{
+    const ProtobufCMessageDescriptor *input =
+        protobuf_c_service_descriptor_get_method_by_name(cmd->service, cmd->method)->input;
+    const ProtobufCFieldDescriptor *field = f->path != NULL ? rf_field_find(input, f->path) : NULL;
+    char left[64], choices[512];
+
+    snprintf(left, sizeof left, "%s--%s%s%s%s", f->optional ? "[" : " ", f->name,
+             f->metavar != NULL ? " " : "", f->metavar != NULL ? f->metavar : "",
+             f->optional ? "]" : "");
+    fprintf(out, "    %-*s", HELP_COLUMN - 4, left);
+    if (strlen(left) + 4 >= HELP_COLUMN)
+        fprintf(out, "\n%*s", HELP_COLUMN, "");
+    if (f->kind == RF_FLAG_FIELD && field != NULL && field->type == PROTOBUF_C_TYPE_ENUM) {
+        rf_field_enum_choices(field->descriptor, choices, sizeof choices);
+        wrap(out, rf_arena_printf(a, "%s; %s: %s", f->help, f->metavar, choices));
+    } else {
+        wrap(out, f->help);
+    }
+}
+
+static void usage(FILE *out, struct rf_arena *a)
+{
+    fputs("usage: refundctl [global flags] <command> [command flags]\n"
+          "\n"
+          "Global flags (also accepted after the command):\n"
+          "  --addr HOST:PORT            server (default $REFUNDS_GRPC_ADDR, else\n"
+          "                              " DEFAULT_ADDR ")\n"
+          "  --token TOKEN               bearer token (default $REFUNDS_TOKEN); health\n"
+          "                              needs none\n"
+          "  --json                      print the reply as proto3 JSON (a failed call's\n"
+          "                              error too, on stderr)\n"
+          "  --timeout SECONDS           deadline of each call (default 10)\n"
+          "  --request-id ID             idempotency key of a change (default: a new\n"
+          "                              UUIDv7); reuse it only to retry the same change\n"
+          "  -h, --help                  print this help\n"
+          "\n"
+          "Commands. NAME is cases/<uuid> or just <uuid>. Enum values are lower case, '-'\n"
+          "or '_' alike. WHEN is a date (2026-09-01) or an RFC 3339 time. MINOR is an\n"
+          "amount in minor units: 4999 for EUR 49.99. The changes take --etag E, the etag\n"
+          "of the case as you last read it: without it refundctl reads the case first and\n"
+          "uses its current etag, which gives up the protection against lost updates, so\n"
+          "scripts should pass --etag. Flags in [brackets] are optional; the server checks\n"
+          "the values and says which are wrong.\n",
+          out);
+    for (size_t i = 0; i < rf_commands_count; i++) {
+        const struct rf_command *cmd = &rf_commands[i];
+        char left[64];
+
+        snprintf(left, sizeof left, "%s%s%s", cmd->name, cmd->operand != NULL ? " " : "",
+                 cmd->operand != NULL ? cmd->operand : "");
+        fprintf(out, "\n  %-*s", HELP_COLUMN - 2, left);
+        wrap(out, cmd->help);
+        for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++)
+            usage_flag(out, a, cmd, f);
+    }
+    fputs("\nExit status: 0 success, 1 the call failed (the error is on stderr), 2 usage error.\n",
+          out);
+}
+
+/* Does arg spell --name or --name=VALUE? *inline_value gets VALUE or NULL. */
+static bool match_flag(const char *arg, const char *name, const char **inline_value)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(arg, "--", 2) != 0 || strncmp(arg + 2, name, n) != 0)
+        return false;
+    if (arg[2 + n] == '\0') {
+        *inline_value = NULL;
+        return true;
+    }
+    if (arg[2 + n] == '=') {
+        *inline_value = arg + 3 + n;
+        return true;
+    }
+    return false;
+}
+
+/* The flag's value: the inline one, or the next argument (whatever it looks like). */
+static bool take_value(int argc, char **argv, int *i, const char *inline_value, const char **out)
+{
+    if (inline_value != NULL) {
+        *out = inline_value;
+        return true;
+    }
+    if (*i + 1 >= argc)
+        return false;
+    *out = argv[++*i];
+    return true;
+}
+
+static bool parse_timeout(const char *text, int64_t *ms)
+{
+    char *end;
+    double s = strtod(text, &end);
+
+    if (text[0] == '\0' || *end != '\0' || !isfinite(s) || s <= 0 || s > MAX_TIMEOUT_S)
+        return false;
+    *ms = (int64_t)(s * 1000.0 + 0.5);
+    if (*ms < 1)
+        *ms = 1;
+    return true;
+}
+
+/* gRPC metadata values must be printable ASCII; a bearer token has no spaces either. */
+static bool token_ok(const char *t)
+{
+    for (; *t != '\0'; t++) {
+        if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* Parses argv[*i] if it is a global flag; *help is set by -h/--help. */
+static enum parsed global_flag(int argc, char **argv, int *i, struct options *opt, bool *help)
+{
+    static const char *const valued[] = {"addr", "token", "timeout", "request-id"};
+    const char *arg = argv[*i], *inline_value, *value;
+
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+        *help = true;
+        return TAKEN;
+    }
+    if (match_flag(arg, "json", &inline_value)) {
+        if (inline_value != NULL) {
+            usage_error("--json takes no value");
+            return BAD;
+        }
+        opt->json = true;
+        return TAKEN;
+    }
+    for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
+        const char *name = valued[k];
+
+        if (!match_flag(arg, name, &inline_value))
+            continue;
+        if (!take_value(argc, argv, i, inline_value, &value)) {
+            usage_error("--%s needs a value", name);
+            return BAD;
+        }
+        if (strcmp(name, "addr") == 0) {
+            if (value[0] == '\0') {
+                usage_error("--addr must not be empty");
+                return BAD;
+            }
+            opt->addr = value;
+        } else if (strcmp(name, "token") == 0) {
+            opt->token = value;
+        } else if (strcmp(name, "timeout") == 0) {
+            if (!parse_timeout(value, &opt->timeout_ms)) {
+                usage_error("--timeout: expected seconds, more than 0 and at most %.0f, got \"%s\"",
+                            MAX_TIMEOUT_S, value);
+                return BAD;
+            }
+        } else {
+            opt->request_id = value;
+        }
+        return TAKEN;
+    }
+    return NOT_MINE;
+}
+
+static const struct rf_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < rf_commands_count; i++) {
+        if (strcmp(rf_commands[i].name, name) == 0)
+            return &rf_commands[i];
+    }
+    return NULL;
+}
+
+/* Sets text into every field of the comma-separated path list; a usage error names the flag. */
+static bool set_paths(struct rf_arena *a, ProtobufCMessage *req, const struct rf_flag *f,
+                      const char *text)
+{
+    const char *p = f->path;
+    char path[128], why[640];
+
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+
+        snprintf(path, sizeof path, "%.*s", (int)n, p);
+        if (!rf_field_set(a, req, path, text, why, sizeof why)) {
+            usage_error("--%s: %s; got \"%.80s\"", f->name, why, text);
+            return false;
+        }
+        p += n + (p[n] == ',');
+    }
+    return true;
+}
+
+/* Parses argv[*i], which starts with '-', as a flag of cmd into req. */
+static enum parsed command_flag(int argc, char **argv, int *i, struct rf_arena *a,
+                                const struct rf_command *cmd, ProtobufCMessage *req, bool *seen,
+                                struct options *opt)
+{
+    const char *arg = argv[*i], *inline_value = NULL, *value;
+    const struct rf_flag *f = cmd->flags;
+    size_t k = 0;
+
+    for (; f->name != NULL; f++, k++) {
+        if (match_flag(arg, f->name, &inline_value))
+            break;
+    }
+    if (f->name == NULL) {
+        usage_error("%s has no flag %s", cmd->name, arg);
+        return BAD;
+    }
+    if (k >= FLAGS_MAX) {
+        fprintf(stderr, "refundctl: bug: %s has more than %d flags\n", cmd->name, FLAGS_MAX);
+        abort();
+    }
+    if (seen[k]) {
+        const ProtobufCFieldDescriptor *fd =
+            f->kind == RF_FLAG_FIELD ? rf_field_find(req->descriptor, f->path) : NULL;
+
+        if (fd == NULL || fd->label != PROTOBUF_C_LABEL_REPEATED) {
+            usage_error("--%s is given twice", f->name);
+            return BAD;
+        }
+    }
+    seen[k] = true;
+    if (f->kind != RF_FLAG_FIELD) {
+        if (inline_value != NULL) {
+            usage_error("--%s takes no value", f->name);
+            return BAD;
+        }
+        if (f->kind == RF_FLAG_ALL) {
+            opt->all = true;
+            return TAKEN;
+        }
+        /* Two switches of one field (--approve, --deny) exclude each other. */
+        for (size_t j = 0; cmd->flags[j].name != NULL; j++) {
+            if (j != k && seen[j] && cmd->flags[j].kind == RF_FLAG_CONST &&
+                strcmp(cmd->flags[j].path, f->path) == 0) {
+                usage_error("--%s and --%s exclude each other", cmd->flags[j].name, f->name);
+                return BAD;
+            }
+        }
+        return set_paths(a, req, f, f->value) ? TAKEN : BAD;
+    }
+    if (!take_value(argc, argv, i, inline_value, &value)) {
+        usage_error("--%s needs a value (%s)", f->name, f->metavar);
+        return BAD;
+    }
+    return set_paths(a, req, f, value) ? TAKEN : BAD;
+}
+
+/* "cases/<uuid>" for a bare UUID; anything else as given (the server judges it). */
+static const char *case_name(struct rf_arena *a, const char *arg)
+{
+    return rf_uuid_valid(arg) ? rf_arena_printf(a, "cases/%s", arg) : arg;
+}
+
+static bool empty(const char *s)
+{
+    return s == NULL || s[0] == '\0';
+}
+
+static const ProtobufCMethodDescriptor *method_of(const struct rf_command *cmd)
+{
+    const ProtobufCMethodDescriptor *m =
+        protobuf_c_service_descriptor_get_method_by_name(cmd->service, cmd->method);
+
+    if (m == NULL) {
+        fprintf(stderr, "refundctl: bug: %s has no method %s\n", cmd->service->name, cmd->method);
+        abort();
+    }
+    return m;
+}
+
+/* True when req lacks what only the stored case can tell: its etag, or the currency of --amount. */
+static bool needs_case(const ProtobufCMessage *req)
+{
+    const ProtobufCMessage *amount = rf_field_message(req, "approved_amount");
+
+    if (rf_field_exists(req, "etag") && empty(rf_field_string(req, "etag")))
+        return true;
+    return amount != NULL && empty(rf_field_string(amount, "currency"));
+}
+
+/*
+ * Reads the case req names and fills in what the user left out: the etag
+ * (the case's current one) and the currency of the approved amount (the
+ * case's). Fails as GetCase fails.
+ */
+static enum rf_code complete_from_case(struct rf_client *client, struct rf_arena *a,
+                                       ProtobufCMessage *req, struct rf_error *err)
+{
+    Refunds__V1__GetCaseRequest get = REFUNDS__V1__GET_CASE_REQUEST__INIT;
+    const ProtobufCServiceDescriptor *svc = &refunds__v1__refund_cases__descriptor;
+    ProtobufCMessage *reply;
+    const Refunds__V1__Case *c;
+    ProtobufCMessage *amount = rf_field_message(req, "approved_amount");
+    char why[256];
+    enum rf_code code;
+
+    get.name = (char *)rf_field_string(req, "name");
+    code = rf_client_call(client, svc,
+                          protobuf_c_service_descriptor_get_method_by_name(svc, "GetCase"),
+                          &get.base, a, &reply, err);
+    if (code != RF_OK)
+        return code;
+    c = (const Refunds__V1__Case *)reply;
+    if (rf_field_exists(req, "etag") && empty(rf_field_string(req, "etag")) && !empty(c->etag))
+        rf_field_set(a, req, "etag", c->etag, why, sizeof why);
+    if (amount != NULL && empty(rf_field_string(amount, "currency")) && c->requested_amount != NULL)
+        rf_field_set(a, amount, "currency", c->requested_amount->currency, why, sizeof why);
+    return RF_OK;
+}
+
+/* Calls method with req and, with --all, the following pages, gathered into one reply. */
+static enum rf_code call(struct rf_client *client, struct rf_arena *a, const struct rf_command *cmd,
+                         ProtobufCMessage *req, bool all, ProtobufCMessage **reply,
+                         struct rf_error *err)
+{
+    const ProtobufCMethodDescriptor *m = method_of(cmd);
+    enum rf_code code = rf_client_call(client, cmd->service, m, req, a, reply, err);
+    char why[256];
+
+    while (code == RF_OK && all) {
+        const char *next = rf_field_string(*reply, "next_page_token"), *prev;
+        ProtobufCMessage *page;
+
+        if (empty(next))
+            break;
+        prev = rf_field_string(req, "page_token");
+        if (strcmp(next, prev != NULL ? prev : "") == 0)
+            return rf_fail(err, RF_INTERNAL, "the server gave the same page token twice");
+        rf_field_set(a, req, "page_token", next, why, sizeof why);
+        code = rf_client_call(client, cmd->service, m, req, a, &page, err);
+        if (code == RF_OK) {
+            rf_field_append_repeated(a, *reply, page);
+            rf_field_set(a, *reply, "next_page_token", rf_field_string(page, "next_page_token"),
+                         why, sizeof why);
+        }
+    }
+    return code;
+}
+
+/* Prints the reply; the exit status: health NOT_SERVING fails, as probes expect. */
+static int report_reply(const struct options *opt, struct rf_arena *a,
+                        const ProtobufCMessage *reply)
+{
+    int rc;
+
+    if (opt->json) {
+        json_t *j = rf_json_message(reply);
+
+        rc = rf_json_write(stdout, j, true);
+        json_decref(j);
+    } else {
+        rc = rf_print_reply(stdout, reply, a, rf_now_us());
+    }
+    if (rc != 0) {
+        fputs("refundctl: could not write the output\n", stderr);
+        return EXIT_CALL_FAILED;
+    }
+    if (reply->descriptor == &grpc__health__v1__health_check_response__descriptor &&
+        ((const Grpc__Health__V1__HealthCheckResponse *)reply)->status !=
+            GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING)
+        return EXIT_CALL_FAILED;
+    return 0;
+}
+
+static int report_error(const struct options *opt, const struct rf_error *err)
+{
+    if (opt->json) {
+        json_t *j = rf_json_error(err);
+
+        rf_json_write(stderr, j, false);
+        json_decref(j);
+    } else {
+        rf_print_error(stderr, err);
+    }
+    return EXIT_CALL_FAILED;
+}
+
+/*
+ * Parses the command line into opt, *cmd and *req. Returns 0 to go on,
+ * PARSE_DONE when the help was printed, or EXIT_USAGE after a usage error.
+ */
+static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
+                 const struct rf_command **cmd, ProtobufCMessage **req)
+{
+    bool seen[FLAGS_MAX] = {false}, help = false, operands_only = false;
+    const char *operand = NULL;
+
+    *cmd = NULL;
+    *req = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        enum parsed r = operands_only ? NOT_MINE : global_flag(argc, argv, &i, opt, &help);
+
+        if (r == BAD)
+            return EXIT_USAGE;
+        if (help) {
+            usage(stdout, a);
+            return PARSE_DONE;
+        }
+        if (r == TAKEN)
+            continue;
+        if (*cmd == NULL) {
+            if (arg[0] == '-')
+                return usage_error("unknown global flag %s", arg);
+            *cmd = find_command(arg);
+            if (*cmd == NULL)
+                return usage_error("unknown command \"%.80s\"", arg);
+            *req = rf_pb_new(a, method_of(*cmd)->input);
+            continue;
+        }
+        if (!operands_only && strcmp(arg, "--") == 0) {
+            operands_only = true;
+            continue;
+        }
+        if (!operands_only && arg[0] == '-' && arg[1] != '\0') {
+            if (command_flag(argc, argv, &i, a, *cmd, *req, seen, opt) == BAD)
+                return EXIT_USAGE;
+            continue;
+        }
+        if ((*cmd)->operand == NULL)
+            return usage_error("%s takes no argument; got \"%.80s\"", (*cmd)->name, arg);
+        if (operand != NULL)
+            return usage_error("%s takes one %s; got a second, \"%.80s\"", (*cmd)->name,
+                               (*cmd)->operand, arg);
+        operand = arg;
+    }
+    if (*cmd == NULL)
+        return usage_error("no command given");
+    if ((*cmd)->operand != NULL) {
+        char why[256];
+
+        if (operand == NULL)
+            return usage_error("%s needs a case %s (cases/<uuid> or <uuid>)", (*cmd)->name,
+                               (*cmd)->operand);
+        rf_field_set(a, *req, "name", case_name(a, operand), why, sizeof why);
+    }
+    if (!empty(opt->token) && !token_ok(opt->token))
+        return usage_error("the token (--token or $REFUNDS_TOKEN) must be printable ASCII "
+                           "without spaces");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt = {
+        .addr = rf_env_str("REFUNDS_GRPC_ADDR", DEFAULT_ADDR),
+        .token = rf_env_str("REFUNDS_TOKEN", NULL),
+        .timeout_ms = DEFAULT_TIMEOUT_MS,
+    };
+    struct rf_arena *a = rf_arena_create(0);
+    struct rf_client *client = NULL;
+    const struct rf_command *cmd;
+    ProtobufCMessage *req, *reply = NULL;
+    struct rf_error err;
+    enum rf_code code;
+    int status;
+
+    rf_error_clear(&err);
+    status = parse(argc, argv, a, &opt, &cmd, &req);
+    if (status != 0) {
+        status = status == PARSE_DONE ? 0 : status;
+        goto out;
+    }
+    if (rf_field_exists(req, "request_id")) {
+        char id[RF_UUID_TEXT_LEN + 1], why[64];
+
+        if (opt.request_id == NULL)
+            rf_uuid_v7(rf_now_us() / 1000, id);
+        rf_field_set(a, req, "request_id", opt.request_id != NULL ? opt.request_id : id, why,
+                     sizeof why);
+    }
+    client = rf_client_create(opt.addr, opt.token, opt.timeout_ms);
+    code = needs_case(req) ? complete_from_case(client, a, req, &err) : RF_OK;
+    if (code == RF_OK)
+        code = call(client, a, cmd, req, opt.all, &reply, &err);
+    status = code == RF_OK ? report_reply(&opt, a, reply) : report_error(&opt, &err);
+out:
+    rf_client_destroy(client);
+    rf_arena_destroy(a);
+    return status;
+}
