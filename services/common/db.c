@@ -69,8 +69,21 @@ void rf_db_disconnect(struct rf_db *db)
         PQfinish(db->conn);
     db->cancel = NULL;
     db->conn = NULL;
-    db->in_tx = false;
+    /* in_tx stays as it is: a transaction whose connection is gone is lost, and
+     * every statement of it must fail until the caller rolls back. */
     db->n_prepared = 0;
+}
+
+/* True when the transaction in progress lost its connection. */
+static bool tx_lost(const struct rf_db *db)
+{
+    return db->in_tx && db->conn == NULL;
+}
+
+static enum rf_code fail_lost(struct rf_error *err, const char *what)
+{
+    rf_error_detail(err, "%s: the transaction was lost with its connection", what);
+    return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
 }
 
 void rf_db_destroy(struct rf_db *db)
@@ -262,6 +275,8 @@ static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const stru
     enum rf_code code;
     PGresult *r = NULL;
 
+    if (tx_lost(db))
+        return fail_lost(err, stmt->name);
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
         return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded before the database was asked");
     code = rf_db_ensure(db, err);
@@ -292,18 +307,16 @@ enum rf_code rf_db_exec(struct rf_db *db, struct rf_arena *a, struct rf_error *e
                         const struct rf_stmt *stmt, const struct rf_params *params, PGresult **res)
 {
     PGresult *r = NULL;
-    bool had_conn = db->conn != NULL;
+    bool had_conn = db->conn != NULL, in_tx = db->in_tx;
     enum rf_code code = exec_once(db, err, stmt, params, &r);
 
     /* Outside a transaction a statement on a connection that turned out dead
-     * is sent again once on a new one: nothing of it can have run. */
-    if (code == RF_UNAVAILABLE && db->lost && had_conn && !db->in_tx)
+     * is sent again once on a new one: nothing of it can have run. Inside
+     * one, never: the transaction is gone and the call must fail. */
+    if (code == RF_UNAVAILABLE && db->lost && had_conn && !in_tx)
         code = exec_once(db, err, stmt, params, &r);
-    if (code != RF_OK) {
-        if (db->in_tx && db->conn == NULL)
-            db->in_tx = false;
+    if (code != RF_OK)
         return code;
-    }
     rf_arena_defer(a, clear_result, r);
     if (res != NULL)
         *res = r;
@@ -315,8 +328,11 @@ static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *s
                            int64_t deadline, const char **tag_out, char *tag, size_t tag_size)
 {
     PGresult *r = NULL;
-    enum rf_code code = rf_db_ensure(db, err);
+    enum rf_code code;
 
+    if (tx_lost(db))
+        return fail_lost(err, sql);
+    code = rf_db_ensure(db, err);
     if (code != RF_OK)
         return code;
     if (!PQsendQuery(db->conn, sql))
@@ -334,9 +350,11 @@ static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *s
 
 enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
 {
-    bool had_conn = db->conn != NULL;
+    bool had_conn;
     enum rf_code code;
 
+    rf_db_rollback(db);
+    had_conn = db->conn != NULL;
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
         return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded before the database was asked");
     code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
@@ -351,8 +369,13 @@ enum rf_code rf_db_commit(struct rf_db *db, struct rf_error *err)
 {
     char tag[32];
     const char *got = NULL;
-    enum rf_code code = simple(db, err, "COMMIT", db->deadline, &got, tag, sizeof tag);
+    enum rf_code code;
 
+    if (tx_lost(db)) {
+        db->in_tx = false;
+        return fail_lost(err, "COMMIT");
+    }
+    code = simple(db, err, "COMMIT", db->deadline, &got, tag, sizeof tag);
     db->in_tx = false;
     if (code != RF_OK)
         return code;
