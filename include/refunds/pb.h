@@ -21,6 +21,15 @@ void rf_pb_allocator_init(ProtobufCAllocator *alloc, struct rf_arena *a);
 ProtobufCMessage *rf_pb_unpack(struct rf_arena *a, const ProtobufCMessageDescriptor *desc,
                                const uint8_t *data, size_t len);
 
+/*
+ * Scans the wire bytes of a desc message for a string field holding a NUL
+ * byte, which protobuf-c would silently cut short at unpack. Returns true and
+ * writes the field's path ("customer.name") into path when one is found;
+ * false when none is (or the bytes are not a message: unpack reports that).
+ */
+bool rf_pb_find_nul_string(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                           char *path, size_t path_size);
+
 /* A new, initialised message of type desc in the arena. */
 void *rf_pb_new(struct rf_arena *a, const ProtobufCMessageDescriptor *desc);
 

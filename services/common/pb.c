@@ -1,6 +1,7 @@
 /*
  * protobuf-c helpers (see include/refunds/pb.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "refunds/pb.h"
@@ -31,6 +32,80 @@ ProtobufCMessage *rf_pb_unpack(struct rf_arena *a, const ProtobufCMessageDescrip
 
     rf_pb_allocator_init(&alloc, a);
     return protobuf_c_message_unpack(desc, &alloc, len, data);
+}
+
+/* Reads a base-128 varint at *p (before end); false when it is cut short or too long. */
+static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+
+    for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+        uint8_t b = *(*p)++;
+
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool scan(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint8_t *end,
+                 char *path, size_t path_size, size_t path_len, int depth)
+{
+    while (p < end && depth < 32) {
+        uint64_t key, n;
+        const ProtobufCFieldDescriptor *f;
+
+        if (!read_varint(&p, end, &key))
+            return false;
+        switch (key & 7) {
+        case 0:
+            if (!read_varint(&p, end, &n))
+                return false;
+            continue;
+        case 1:
+            p += 8;
+            continue;
+        case 5:
+            p += 4;
+            continue;
+        case 2:
+            break;
+        default:
+            return false; /* groups, or not a message at all */
+        }
+        if (!read_varint(&p, end, &n) || n > (uint64_t)(end - p))
+            return false;
+        f = key >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
+                                   : NULL;
+        if (f != NULL && (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE)) {
+            int k = snprintf(path + path_len, path_size - path_len, "%s%s", path_len ? "." : "",
+                             f->name);
+            size_t sub = path_len + (k > 0 ? (size_t)k : 0);
+
+            if (sub >= path_size)
+                sub = path_size - 1;
+            if (f->type == PROTOBUF_C_TYPE_STRING && memchr(p, 0, (size_t)n) != NULL)
+                return true;
+            if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                scan(f->descriptor, p, p + n, path, path_size, sub, depth + 1))
+                return true;
+            path[path_len] = '\0';
+        }
+        p += n;
+    }
+    return false;
+}
+
+bool rf_pb_find_nul_string(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                           char *path, size_t path_size)
+{
+    if (path_size == 0)
+        return false;
+    path[0] = '\0';
+    return scan(desc, data, data + len, path, path_size, 0, 0);
 }
 
 void *rf_pb_new(struct rf_arena *a, const ProtobufCMessageDescriptor *desc)

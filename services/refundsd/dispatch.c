@@ -120,6 +120,7 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
 {
     const struct rf_method *m = bm->method;
     ProtobufCMessage *msg;
+    char nul_path[128];
     enum rf_code code;
 
     memset(reply, 0, sizeof *reply);
@@ -135,6 +136,8 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
                        m->input->name);
         goto out;
     }
+    if (rf_pb_find_nul_string(m->input, request, len, nul_path, sizeof nul_path))
+        rf_violation_add(&call->err, nul_path, "must not contain NUL characters");
     if (m->flags & RF_METHOD_MUTATION)
         check_request_id(call, bm, msg);
     if (m->validate != NULL)
