@@ -174,10 +174,12 @@ bool rf_time_parse_rfc3339(const char *s, int64_t *us)
     int64_t t;
     unsigned oh, om;
     int sign;
+    const char *start = s;
 
     if (!parse_datetime(&s, 'T', false, &t))
         return false;
-    if (*s == '\0') {
+    /* A bare date is midnight UTC; a date-time needs its offset (RFC 3339). */
+    if (*s == '\0' && s - start == 10) {
         *us = t;
         return true;
     }
