@@ -1,0 +1,376 @@
+"""Shared fixtures of the integration tests: a database of its own for each
+test file (migrated by the real `refundsd migrate`), a real refundsd on a
+free port, tokens, a grpcio client, and SQL access for checking what was
+written. Run by ctest with the environment deploy/local/test exports:
+
+  REFUNDS_TEST_PG_DIR     the private PostgreSQL cluster (deploy/local/pgctl)
+  REFUNDS_BUILD_DIR       the build tree (refundsd, refundctl, python modules)
+  REFUNDS_TEST_REQUIRE=1  fail instead of skipping when the cluster is missing
+
+Nothing here fakes a part: the server, the database and the client are real.
+"""
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+
+import grpc
+
+BUILD = os.environ.get("REFUNDS_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
+sys.path.insert(0, os.path.join(BUILD, "python"))
+
+from google.protobuf import timestamp_pb2  # noqa: E402
+from google.rpc import error_details_pb2, status_pb2  # noqa: E402
+from refunds.v1 import cases_pb2 as pb  # noqa: E402
+from refunds.v1 import common_pb2 as cpb  # noqa: E402
+import health_pb2  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+PGCTL = os.path.join(ROOT, "deploy/local/pgctl")
+REFUNDSD = os.path.join(BUILD, "services/refundsd/refundsd")
+REFUNDCTL = os.path.join(BUILD, "services/refundctl/refundctl")
+SKIP = 77  # ctest SKIP_RETURN_CODE
+
+CASES = "refunds.v1.RefundCases"
+HEALTH = "grpc.health.v1.Health"
+
+# Two subjects per role, plus mallory who holds both an agent and an approver
+# token: four-eyes is about the person, not the token.
+SUBJECTS = [
+    ("shop", "service"), ("payments", "service"),
+    ("alice", "agent"), ("bob", "agent"),
+    ("carol", "approver"), ("dave", "approver"),
+    ("erin", "finance"), ("grace", "admin"),
+    ("mallory", "agent"), ("mallory", "approver"),
+]
+
+
+def require_cluster():
+    """Returns the cluster folder, or exits 77 (skip) / fails when it is absent."""
+    d = os.environ.get("REFUNDS_TEST_PG_DIR")
+    if d and os.path.exists(os.path.join(d, "port")):
+        return d
+    if os.environ.get("REFUNDS_TEST_REQUIRE") == "1":
+        raise SystemExit("REFUNDS_TEST_PG_DIR is not a pgctl cluster: run deploy/local/test")
+    print("skipped: no test cluster (run deploy/local/test)")
+    raise SystemExit(SKIP)
+
+
+def pg_url(cluster, role, db):
+    return subprocess.check_output([PGCTL, "url", cluster, role, db], text=True).strip()
+
+
+def psql(cluster, db, sql, role=None):
+    """Runs SQL as the superuser (or as role) and returns rows as lists of strings."""
+    if role is None:
+        cmd = [PGCTL, "psql", cluster, "-d", db, "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql]
+    else:
+        cmd = ["psql", "-X", pg_url(cluster, role, db), "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip())
+    return [line.split("\t") for line in out.stdout.splitlines() if line != ""]
+
+
+class Database:
+    """A fresh database in the test cluster, migrated with refundsd migrate."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.name = "it_" + secrets.token_hex(6)
+        psql(cluster, "postgres", f"CREATE DATABASE {self.name} OWNER refunds_owner")
+        env = dict(os.environ, REFUNDS_MIGRATE_DATABASE_URL=pg_url(cluster, "refunds_owner", self.name))
+        subprocess.run([REFUNDSD, "migrate"], env=env, check=True, capture_output=True)
+        self.url = pg_url(cluster, "refunds_service", self.name)
+
+    def sql(self, text, role=None):
+        return psql(self.cluster, self.name, text, role)
+
+    def scalar(self, text):
+        rows = self.sql(text)
+        return rows[0][0] if rows else None
+
+    def drop(self):
+        psql(self.cluster, "postgres", f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+class Server:
+    """A refundsd process on a free loopback port; its log is kept for assertions."""
+
+    def __init__(self, db_url, tokens_file, **env):
+        self.log_path = tempfile.mktemp(prefix="refundsd-", suffix=".log")
+        self.log = open(self.log_path, "w+")
+        full = dict(os.environ)
+        full.update({
+            "REFUNDS_DATABASE_URL": db_url,
+            "REFUNDS_TOKENS_FILE": tokens_file,
+            "REFUNDS_GRPC_ADDR": "127.0.0.1:0",
+            "REFUNDS_HEALTH_INTERVAL_MS": "200",
+            "REFUNDS_LOG_LEVEL": "info",
+        })
+        full.update({k: str(v) for k, v in env.items()})
+        self.proc = subprocess.Popen([REFUNDSD, "serve"], stdout=self.log, stderr=subprocess.STDOUT, env=full)
+        self.port = self._wait_listening()
+        self.addr = f"127.0.0.1:{self.port}"
+
+    def _wait_listening(self):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            m = re.search(r'"event":"listening".*?"port":(\d+)', self.text())
+            if m:
+                return int(m.group(1))
+            if self.proc.poll() is not None:
+                raise RuntimeError("refundsd exited at start:\n" + self.text())
+            time.sleep(0.05)
+        raise RuntimeError("refundsd did not start:\n" + self.text())
+
+    def text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, timeout=30):
+        """SIGTERM, wait, return the exit code; a sanitizer report fails the caller's assertion."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("refundsd did not stop within %ds of SIGTERM" % timeout)
+        return self.proc.returncode
+
+    def sanitizer_reports(self):
+        return [line for line in self.text().splitlines()
+                if "ERROR: AddressSanitizer" in line or "runtime error:" in line
+                or "ERROR: LeakSanitizer" in line]
+
+
+def write_tokens(path, subjects=SUBJECTS):
+    """Writes a tokens file; returns {(subject, role): token} and {subject: first token}."""
+    tokens = {}
+    with open(path, "w") as f:
+        f.write("# integration test tokens\n")
+        for subject, role in subjects:
+            t = secrets.token_hex(20)
+            tokens[(subject, role)] = t
+            f.write(f"{t} {subject} {role}\n")
+    return tokens
+
+
+class Client:
+    """grpcio with our messages: call(method, request, who=...) returns the reply or raises grpc.RpcError."""
+
+    REPLY = {
+        "OpenCase": pb.Case, "GetCase": pb.Case, "ListCases": pb.ListCasesResponse,
+        "AddInteraction": pb.Case, "EscalateCase": pb.Case,
+        "ListApprovalQueue": pb.ListApprovalQueueResponse, "DecideCase": pb.Case,
+        "WithdrawCase": pb.Case,
+    }
+
+    def __init__(self, addr, tokens):
+        self.channel = grpc.insecure_channel(addr)
+        self.tokens = tokens
+
+    def token(self, who):
+        if isinstance(who, tuple):
+            return self.tokens[who]
+        for (subject, _), t in self.tokens.items():
+            if subject == who:
+                return t
+        raise KeyError(who)
+
+    def raw(self, path, payload, metadata=(), timeout=10):
+        """Sends payload bytes as they are; returns the reply bytes."""
+        f = self.channel.unary_unary(path, request_serializer=None, response_deserializer=None)
+        return f(payload, metadata=list(metadata), timeout=timeout)
+
+    def call(self, method, request, who="alice", timeout=10, metadata=None):
+        f = self.channel.unary_unary(f"/{CASES}/{method}",
+                                     request_serializer=lambda m: m.SerializeToString(),
+                                     response_deserializer=self.REPLY[method].FromString)
+        md = [("authorization", "Bearer " + self.token(who))] if who else []
+        return f(request, metadata=md + list(metadata or []), timeout=timeout)
+
+    def health(self, service=""):
+        f = self.channel.unary_unary(f"/{HEALTH}/Check",
+                                     request_serializer=lambda m: m.SerializeToString(),
+                                     response_deserializer=health_pb2.HealthCheckResponse.FromString)
+        return f(health_pb2.HealthCheckRequest(service=service), timeout=5)
+
+    def close(self):
+        self.channel.close()
+
+
+def violations(err):
+    """The google.rpc.BadRequest field violations of an RpcError, as {field: description}."""
+    for key, value in err.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            st = status_pb2.Status.FromString(value)
+            out = {}
+            for d in st.details:
+                br = error_details_pb2.BadRequest()
+                if d.Unpack(br):
+                    out.update({v.field: v.description for v in br.field_violations})
+            return out
+    return {}
+
+
+def wait_for(predicate, timeout, what):
+    """Polls predicate until it is true; fails after timeout seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def hold_row_lock(db, case_id, seconds):
+    """Locks the case's row from another session for seconds; returns the process once the lock is held."""
+    tag = str(uuid.uuid4())
+    proc = subprocess.Popen(
+        [PGCTL, "psql", db.cluster, "-d", db.name, "-q", "-c",
+         f"BEGIN; SELECT 1 FROM cases WHERE id = '{case_id}' FOR UPDATE;"
+         f" SELECT pg_sleep({seconds}) /* {tag} */; COMMIT;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: db.scalar(f"SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%{tag}%'"
+                               " AND pid <> pg_backend_pid()") == "1", 10, "the lock holder")
+    return proc
+
+
+def waiting_backends(db):
+    """How many of refundsd's connections wait on a lock now."""
+    return int(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'refundsd'"
+                         " AND wait_event_type = 'Lock'"))
+
+
+def in_thread(fn):
+    """Starts fn in a thread; returns (thread, result dict) where result["r"] is its value or RpcError."""
+    result = {}
+
+    def body():
+        try:
+            result["r"] = fn()
+        except grpc.RpcError as e:
+            result["r"] = e
+
+    t = threading.Thread(target=body)
+    t.start()
+    return t, result
+
+
+def rid():
+    return str(uuid.uuid4())
+
+
+def ts(seconds_ago):
+    t = timestamp_pb2.Timestamp()
+    t.FromSeconds(int(time.time() - seconds_ago))
+    return t
+
+
+def open_request(**over):
+    """A valid OpenCaseRequest (each call a new request_id); keyword arguments replace fields."""
+    req = pb.OpenCaseRequest(
+        request_id=rid(),
+        channel=cpb.CHANNEL_EMAIL,
+        customer=pb.Customer(name="Ana Pérez", email="ana.perez@example.com", phone="+34 600 123 456",
+                             preferred_language="es"),
+        product=pb.Product(order_id="ORD-1001", sku="KET-42", name="Electric kettle", category="kitchen"),
+        purchase_time=ts(60 * 86400),
+        amount_paid=cpb.Money(amount_minor=4999, currency="EUR"),
+        requested_amount=cpb.Money(amount_minor=4999, currency="EUR"),
+        payment=pb.Payment(method=pb.PAYMENT_METHOD_CARD, provider="stripe", provider_payment_id="pi_123"),
+        reason_code=pb.REASON_CODE_DEFECTIVE,
+        reason_text="Stopped heating after two months.",
+        contact_summary="Customer wrote in; we acknowledged the same day.",
+    )
+    for k, v in over.items():
+        if isinstance(v, type(None)):
+            req.ClearField(k)
+        elif hasattr(getattr(req, k), "CopyFrom"):
+            getattr(req, k).CopyFrom(v)
+        else:
+            setattr(req, k, v)
+    return req
+
+
+class ServerTest(unittest.TestCase):
+    """Base class: one database and one server per test class, stopped (exit 0 checked) at the end."""
+
+    server_env = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = require_cluster()
+        cls.db = Database(cls.cluster)
+        cls.tokens_file = tempfile.mktemp(prefix="tokens-")
+        cls.tokens = write_tokens(cls.tokens_file)
+        cls.server = Server(cls.db.url, cls.tokens_file, **cls.server_env)
+        cls.client = Client(cls.server.addr, cls.tokens)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.close()
+        code = cls.server.stop()
+        reports = cls.server.sanitizer_reports()
+        cls.db.drop()
+        os.unlink(cls.tokens_file)
+        if code != 0 or reports:
+            raise AssertionError(f"refundsd exited {code}; sanitizer reports: {reports}\n" + cls.server.text()[-4000:])
+        os.unlink(cls.server.log_path)
+
+    # Helpers for the lifecycle.
+    def open_case(self, who="alice", **over):
+        return self.client.call("OpenCase", open_request(**over), who=who)
+
+    def escalate(self, case, who="alice", note="Past the 30-day window"):
+        return self.client.call("EscalateCase", pb.EscalateCaseRequest(
+            request_id=rid(), name=case.name, etag=case.etag, note=note), who=who)
+
+    def decide(self, case, who="carol", approve=True, **kw):
+        req = pb.DecideCaseRequest(request_id=rid(), name=case.name, etag=case.etag,
+                                   decision=pb.DECISION_APPROVE if approve else pb.DECISION_DENY, **kw)
+        return self.client.call("DecideCase", req, who=who)
+
+    def assertStatus(self, ctx, code, *fragments):
+        """Asserts the RpcError in ctx has code and its message contains every fragment."""
+        err = ctx.exception
+        self.assertEqual(err.code(), code, err.details())
+        for f in fragments:
+            self.assertIn(f, err.details())
+        return err
+
+
+def run_in_threads(n, fn):
+    """Runs fn(i) in n threads started together; returns their results or exceptions by index."""
+    results = [None] * n
+    barrier = threading.Barrier(n)
+
+    def body(i):
+        barrier.wait()
+        try:
+            results[i] = fn(i)
+        except Exception as e:  # noqa: BLE001 - the caller inspects what each thread got
+            results[i] = e
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def main():
+    require_cluster()
+    unittest.main(verbosity=2)
