@@ -23,7 +23,7 @@ enum rf_text_fault {
     RF_TEXT_OK,
     RF_TEXT_BAD_UTF8,  /* not well-formed UTF-8 (or contains NUL) */
     RF_TEXT_TOO_LONG,  /* more than max_chars code points */
-    RF_TEXT_CONTROL,   /* a control character RF_TEXT_MULTILINE does not allow */
+    RF_TEXT_CONTROL,   /* a C0 or C1 control character RF_TEXT_MULTILINE does not allow */
 };
 
 /* Checks s: valid UTF-8, at most max_chars characters, no control characters but those flags allow. */

@@ -178,8 +178,10 @@ bool rf_time_parse_rfc3339(const char *s, int64_t *us)
 
     if (!parse_datetime(&s, 'T', false, &t))
         return false;
-    /* A bare date is midnight UTC; a date-time needs its offset (RFC 3339). */
-    if (*s == '\0' && s - start == 10) {
+    /* A bare date is midnight UTC and ends there; a date-time needs its offset (RFC 3339). */
+    if (s - start == 10) {
+        if (*s != '\0')
+            return false;
         *us = t;
         return true;
     }

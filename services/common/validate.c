@@ -71,6 +71,9 @@ enum rf_text_fault rf_text_check(const char *s, size_t max_chars, unsigned flags
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
 
+        /* C1 controls U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8 (U+009B is a terminal CSI). */
+        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] <= 0x9f)
+            return RF_TEXT_CONTROL;
         if (c >= 0x20 && c != 0x7f)
             continue;
         if ((flags & RF_TEXT_MULTILINE) && (c == '\n' || c == '\r' || c == '\t'))

@@ -79,6 +79,17 @@ static bool token_chars_ok(const char *t)
     return true;
 }
 
+/* Cuts line at a comment: a '#' at its start or after white space (a token may contain '#'). */
+static void strip_comment(char *line)
+{
+    for (char *p = line; *p != '\0'; p++) {
+        if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+            *p = '\0';
+            return;
+        }
+    }
+}
+
 /* Parses one non-comment line into e; the error names the line. */
 static enum rf_code parse_line(char *line, int lineno, struct entry *e, struct rf_error *err)
 {
@@ -114,8 +125,8 @@ enum rf_code rf_auth_load(const char *path, struct rf_auth **out, struct rf_erro
 {
     FILE *f = fopen(path, "r");
     struct rf_auth *auth;
-    char line[1024];
-    size_t cap = 16;
+    char *line = NULL;
+    size_t line_cap = 0, cap = 16;
     int lineno = 0;
     enum rf_code code = RF_OK;
 
@@ -125,14 +136,15 @@ enum rf_code rf_auth_load(const char *path, struct rf_auth **out, struct rf_erro
     auth = calloc(1, sizeof *auth);
     if (auth == NULL || (auth->entries = malloc(cap * sizeof *auth->entries)) == NULL)
         abort();
-    while (code == RF_OK && fgets(line, sizeof line, f) != NULL) {
+    while (code == RF_OK && getline(&line, &line_cap, f) != -1) {
         char *p = line;
 
         lineno++;
         line[strcspn(line, "\r\n")] = '\0';
+        strip_comment(line);
         while (*p == ' ' || *p == '\t')
             p++;
-        if (*p == '\0' || *p == '#')
+        if (*p == '\0')
             continue;
         if (auth->n == cap) {
             cap *= 2;
@@ -144,6 +156,7 @@ enum rf_code rf_auth_load(const char *path, struct rf_auth **out, struct rf_erro
         if (code == RF_OK)
             auth->n++;
     }
+    free(line);
     fclose(f);
     if (code == RF_OK) {
         qsort(auth->entries, auth->n, sizeof *auth->entries, cmp_entry);

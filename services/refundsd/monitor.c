@@ -15,8 +15,7 @@
 #include "refunds/migrate.h"
 #include "refunds/timeutil.h"
 
-/* How often expired idempotency keys are deleted, and how many per statement. */
-#define EXPIRE_EVERY_US (60 * RF_USEC_PER_SEC)
+/* How many expired idempotency keys one statement deletes. */
 #define EXPIRE_BATCH 1000
 /* A health check that takes longer than this counts as a failure. */
 #define CHECK_BOUND_US (2 * RF_USEC_PER_SEC)
@@ -94,7 +93,7 @@ static void *run(void *arg)
         check(m);
         if (atomic_load(&m->serving) && rf_monotonic_us() >= m->next_expire) {
             expire_keys(m);
-            m->next_expire = rf_monotonic_us() + EXPIRE_EVERY_US;
+            m->next_expire = rf_monotonic_us() + m->settings->housekeeping_interval_ms * 1000;
         }
         pthread_mutex_lock(&m->lock);
         clock_gettime(CLOCK_REALTIME, &until);

@@ -8,16 +8,37 @@
 #include "refunds/config.h"
 #include "settings.h"
 
+/* True when host (not NUL-terminated, n bytes) is a dotted IPv4 address in 127.0.0.0/8. */
+static bool ipv4_loopback(const char *host, size_t n)
+{
+    int dots = 0;
+
+    if (n < 9 || strncmp(host, "127.", 4) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (host[i] == '.')
+            dots++;
+        else if (host[i] < '0' || host[i] > '9')
+            return false;
+    }
+    return dots == 3;
+}
+
 bool rf_settings_addr_is_loopback(const char *addr)
 {
-    static const char *const loopback[] = {"127.", "localhost:", "[::1]:", "ipv4:127.",
-                                           "ipv6:[::1]:", "unix:"};
+    const char *colon;
+    size_t n;
 
-    for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
-        if (strncmp(addr, loopback[i], strlen(loopback[i])) == 0)
-            return true;
-    }
-    return false;
+    if (strncmp(addr, "unix:", 5) == 0)
+        return true;
+    if (strncmp(addr, "ipv4:", 5) == 0 || strncmp(addr, "ipv6:", 5) == 0)
+        addr += 5;
+    colon = strrchr(addr, ':');
+    if (colon == NULL)
+        return false;
+    n = (size_t)(colon - addr);
+    return (n == 9 && strncmp(addr, "localhost", 9) == 0) || (n == 5 && strncmp(addr, "[::1]", 5) == 0) ||
+           ipv4_loopback(addr, n);
 }
 
 enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
@@ -49,6 +70,9 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
                           &s->idempotency_ttl_hours, err);
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_HEALTH_INTERVAL_MS", 1000, 50, 60000, &s->health_interval_ms, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_HOUSEKEEPING_INTERVAL_MS", 60000, 100, 86400000,
+                          &s->housekeeping_interval_ms, err);
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_MAX_MESSAGE_BYTES", 1 << 20, 1024, 64 << 20, &s->max_message_bytes,
                           err);

@@ -23,6 +23,7 @@ struct rf_settings {
     long long approval_sla_seconds;   /* REFUNDS_APPROVAL_SLA_SECONDS */
     long long idempotency_ttl_hours;  /* REFUNDS_IDEMPOTENCY_TTL_HOURS (at least 24) */
     long long health_interval_ms;     /* REFUNDS_HEALTH_INTERVAL_MS */
+    long long housekeeping_interval_ms; /* REFUNDS_HOUSEKEEPING_INTERVAL_MS: expiry of old keys */
     long long max_message_bytes;      /* REFUNDS_MAX_MESSAGE_BYTES */
     bool allow_insecure_remote;       /* REFUNDS_ALLOW_INSECURE_REMOTE */
     enum rf_log_level log_level;      /* REFUNDS_LOG_LEVEL */

@@ -7,7 +7,7 @@ winner, and nobody decides a case they opened or escalated."""
 
 import grpc
 
-from harness import ServerTest, main, pb, rid, open_request, run_in_threads, violations
+from harness import ServerTest, main, pb, rid, open_request, run_in_threads, violations, wait_for
 
 
 class Idempotency(ServerTest):
@@ -78,6 +78,23 @@ class Idempotency(ServerTest):
             self.assertIsInstance(r, pb.Case, r)
         self.assertEqual(len({r.SerializeToString() for r in results}), 1)
         self.assertEqual(self.cases_with_order(req.product.order_id), 1)
+
+
+class KeyExpiry(ServerTest):
+    server_env = {"REFUNDS_HOUSEKEEPING_INTERVAL_MS": 200, "REFUNDS_IDEMPOTENCY_TTL_HOURS": 48}
+
+    def test_request_ids_are_kept_for_their_ttl_and_deleted_after_it(self):
+        fresh = open_request()
+        self.client.call("OpenCase", fresh)
+        self.db.sql("INSERT INTO idempotency_keys (request_id, method, request_hash, response, created_at) VALUES"
+                    " ('old-49h', 'm', sha256('a'), '', now() - interval '49 hours'),"
+                    " ('kept-47h', 'm', sha256('b'), '', now() - interval '47 hours')")
+        wait_for(lambda: self.db.scalar("SELECT count(*) FROM idempotency_keys WHERE request_id = 'old-49h'") == "0",
+                 10, "the expired key to be deleted")
+        kept = self.db.sql("SELECT request_id FROM idempotency_keys WHERE request_id IN"
+                           f" ('kept-47h', '{fresh.request_id}') ORDER BY 1")
+        self.assertEqual(sorted(r[0] for r in kept), sorted(["kept-47h", fresh.request_id]))
+        self.assertEqual(self.client.call("OpenCase", fresh).name, self.client.call("OpenCase", fresh).name)
 
 
 class Races(ServerTest):
