@@ -30,6 +30,9 @@ ProtobufCMessage *rf_pb_unpack(struct rf_arena *a, const ProtobufCMessageDescrip
 bool rf_pb_find_nul_string(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                            char *path, size_t path_size);
 
+/* Bytes of one element of a repeated field of type t, as protobuf-c lays them out. */
+size_t rf_pb_element_size(ProtobufCType t);
+
 /* A new, initialised message of type desc in the arena. */
 void *rf_pb_new(struct rf_arena *a, const ProtobufCMessageDescriptor *desc);
 

@@ -129,34 +129,32 @@ void rf_log_str(struct rf_logline *l, const char *key, const char *value)
     field_end(l, start);
 }
 
+/* Adds a field whose value is already JSON (a number). */
+static void put_raw_field(struct rf_logline *l, const char *key, const char *json, int n)
+{
+    size_t start = l->len;
+
+    if (n < 0)
+        return;
+    put_key(l, key);
+    put(l, json, (size_t)n);
+    field_end(l, start);
+}
+
 void rf_log_int(struct rf_logline *l, const char *key, long long value)
 {
     char num[32];
-    int n;
-    size_t start;
 
-    if (!l->enabled)
-        return;
-    n = snprintf(num, sizeof num, "%lld", value);
-    start = l->len;
-    put_key(l, key);
-    put(l, num, (size_t)n);
-    field_end(l, start);
+    if (l->enabled)
+        put_raw_field(l, key, num, snprintf(num, sizeof num, "%lld", value));
 }
 
 void rf_log_ms(struct rf_logline *l, const char *key, double value)
 {
     char num[48];
-    int n;
-    size_t start;
 
-    if (!l->enabled)
-        return;
-    n = snprintf(num, sizeof num, "%.3f", value);
-    start = l->len;
-    put_key(l, key);
-    put(l, num, (size_t)n);
-    field_end(l, start);
+    if (l->enabled)
+        put_raw_field(l, key, num, snprintf(num, sizeof num, "%.3f", value));
 }
 
 void rf_log_end(struct rf_logline *l)

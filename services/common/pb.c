@@ -108,6 +108,32 @@ bool rf_pb_find_nul_string(const ProtobufCMessageDescriptor *desc, const uint8_t
     return scan(desc, data, data + len, path, path_size, 0, 0);
 }
 
+size_t rf_pb_element_size(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        return 8;
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return sizeof(double);
+    case PROTOBUF_C_TYPE_FLOAT:
+        return sizeof(float);
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING:
+        return sizeof(char *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(ProtobufCMessage *);
+    default: /* the 32-bit integers and enums */
+        return 4;
+    }
+}
+
 void *rf_pb_new(struct rf_arena *a, const ProtobufCMessageDescriptor *desc)
 {
     void *m = rf_arena_alloc(a, desc->sizeof_message);

@@ -28,39 +28,6 @@ static void *quantifier(const ProtobufCMessage *msg, const ProtobufCFieldDescrip
     return (char *)msg + f->quantifier_offset;
 }
 
-/* Size of one element of a repeated field of type t (protobuf-c's layout). */
-static size_t element_size(ProtobufCType t)
-{
-    switch (t) {
-    case PROTOBUF_C_TYPE_INT32:
-    case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32:
-    case PROTOBUF_C_TYPE_ENUM:
-        return 4;
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-        return 8;
-    case PROTOBUF_C_TYPE_FLOAT:
-        return sizeof(float);
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return sizeof(double);
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-        return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(ProtobufCMessage *);
-    }
-    return 0;
-}
-
 /*
  * Follows path from *msg to its last field: *msg becomes the message that
  * holds it, and the field's descriptor is returned. When create is true,
@@ -286,7 +253,7 @@ bool rf_field_set(struct rf_arena *a, ProtobufCMessage *msg, const char *path, c
         void **array = member(msg, f);
         char *grown;
 
-        size = element_size(f->type);
+        size = rf_pb_element_size(f->type);
         grown = rf_arena_alloc(a, (*n + 1) * size);
         if (*n != 0)
             memcpy(grown, *array, *n * size);
@@ -371,7 +338,7 @@ void rf_field_append_repeated(struct rf_arena *a, ProtobufCMessage *to,
         n_from = *(size_t *)quantifier(from, f);
         if (n_from == 0)
             continue;
-        size = element_size(f->type);
+        size = rf_pb_element_size(f->type);
         array = member(to, f);
         merged = rf_arena_alloc(a, (*n_to + n_from) * size);
         if (*n_to != 0)

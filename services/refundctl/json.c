@@ -243,33 +243,6 @@ static bool present(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor 
     }
 }
 
-/* Byte size of one element of a repeated field of f's type. */
-static size_t element_size(const ProtobufCFieldDescriptor *f)
-{
-    switch (f->type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-        return 8;
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return sizeof(double);
-    case PROTOBUF_C_TYPE_FLOAT:
-        return sizeof(float);
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-        return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(ProtobufCMessage *);
-    default:
-        return 4;
-    }
-}
-
 static json_t *message_json(const ProtobufCMessage *msg)
 {
     const ProtobufCMessageDescriptor *d = msg->descriptor;
@@ -297,7 +270,7 @@ static json_t *message_json(const ProtobufCMessage *msg)
                 continue;
             arr = must(json_array());
             for (size_t j = 0; j < n; j++) {
-                if (json_array_append_new(arr, value_json(f, elems + j * element_size(f))) != 0)
+                if (json_array_append_new(arr, value_json(f, elems + j * rf_pb_element_size(f->type))) != 0)
                     abort();
             }
             set(obj, name, arr);

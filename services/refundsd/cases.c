@@ -90,23 +90,42 @@ static enum rf_code check_change(struct rf_call *call, const struct rf_case_row 
     return RF_OK;
 }
 
-/* load_case, then check_change. */
+/* check_change, then the change's audit link: what every change statement needs. */
+static enum rf_code prepare_change(struct rf_call *call, const struct rf_case_row *row,
+                                   const char *etag, const enum rf_case_event *event,
+                                   struct rf_case_change *ch)
+{
+    enum rf_code code = check_change(call, row, etag, event, &ch->to);
+
+    if (code == RF_OK) {
+        ch->before = row;
+        audit_link(call, row, ch->to, &ch->audit);
+    }
+    return code;
+}
+
+/* load_case, then prepare_change. */
 static enum rf_code load_for_change(struct rf_call *call, const char *name, const char *etag,
                                     const enum rf_case_event *event, struct rf_case_row *row,
-                                    enum rf_case_state *to)
+                                    struct rf_case_change *ch)
 {
     enum rf_code code = load_case(call, name, false, row);
 
-    return code != RF_OK ? code : check_change(call, row, etag, event, to);
+    return code != RF_OK ? code : prepare_change(call, row, etag, event, ch);
 }
 
-/* After a change statement: a miss means a concurrent call won; else the reply is the case as it is now. */
-static enum rf_code finish_change(struct rf_call *call, const struct rf_case_row *before,
-                                  bool applied, Refunds__V1__Case *out)
+/*
+ * Ends a change: passes a failure on; a statement that applied to nothing
+ * means a concurrent call won; else the reply is the case as it is now.
+ */
+static enum rf_code finish_change(struct rf_call *call, enum rf_code code,
+                                  const struct rf_case_row *before, bool applied,
+                                  Refunds__V1__Case *out)
 {
     struct rf_case_row now;
-    enum rf_code code;
 
+    if (code != RF_OK)
+        return code;
     if (!applied)
         return rf_fail(&call->err, RF_FAILED_PRECONDITION,
                        "%s was changed by another call while this one ran; read it again",
@@ -250,17 +269,14 @@ static enum rf_code add_interaction(struct rf_call *call, const Refunds__V1__Add
     struct rf_case_change ch;
     struct rf_case_row row;
     bool applied = false;
-    enum rf_code code = load_for_change(call, in->name, in->etag, NULL, &row, &ch.to);
+    enum rf_code code = load_for_change(call, in->name, in->etag, NULL, &row, &ch);
 
-    if (code != RF_OK)
-        return code;
-    ch.before = &row;
-    audit_link(call, &row, ch.to, &ch.audit);
-    code = rf_case_store_add_interaction(
-        call, &ch, rf_pb_enum_short_name(&refunds__v1__interaction_kind__descriptor, in->kind),
-        in->channel ? rf_pb_enum_short_name(&refunds__v1__channel__descriptor, in->channel) : "",
-        in->summary, &applied);
-    return code != RF_OK ? code : finish_change(call, &row, applied, out);
+    if (code == RF_OK)
+        code = rf_case_store_add_interaction(
+            call, &ch, rf_pb_enum_short_name(&refunds__v1__interaction_kind__descriptor, in->kind),
+            in->channel ? rf_pb_enum_short_name(&refunds__v1__channel__descriptor, in->channel) : "",
+            in->summary, &applied);
+    return finish_change(call, code, &row, applied, out);
 }
 
 RF_HANDLER(escalate_case, Refunds__V1__EscalateCaseRequest, Refunds__V1__Case)
@@ -272,14 +288,11 @@ static enum rf_code escalate_case(struct rf_call *call, const Refunds__V1__Escal
     struct rf_case_row row;
     bool applied = false;
     int64_t due = call->now_us + call->settings->approval_sla_seconds * 1000000LL;
-    enum rf_code code = load_for_change(call, in->name, in->etag, &event, &row, &ch.to);
+    enum rf_code code = load_for_change(call, in->name, in->etag, &event, &row, &ch);
 
-    if (code != RF_OK)
-        return code;
-    ch.before = &row;
-    audit_link(call, &row, ch.to, &ch.audit);
-    code = rf_case_store_escalate(call, &ch, due, in->note, &applied);
-    return code != RF_OK ? code : finish_change(call, &row, applied, out);
+    if (code == RF_OK)
+        code = rf_case_store_escalate(call, &ch, due, in->note, &applied);
+    return finish_change(call, code, &row, applied, out);
 }
 
 RF_HANDLER(list_approval_queue, Refunds__V1__ListApprovalQueueRequest,
@@ -388,16 +401,13 @@ static enum rf_code decide_case(struct rf_call *call, const Refunds__V1__DecideC
     if (code == RF_OK)
         code = check_four_eyes(call, &row);
     if (code == RF_OK)
-        code = check_change(call, &row, in->etag, &event, &ch.to);
+        code = prepare_change(call, &row, in->etag, &event, &ch);
     if (code == RF_OK && approve)
         code = approved_amount(call, in, row.pb, &minor);
-    if (code != RF_OK)
-        return code;
-    ch.before = &row;
-    audit_link(call, &row, ch.to, &ch.audit);
-    code = rf_case_store_decide(call, &ch, approve ? "APPROVE" : "DENY", minor, in->reason,
-                                alternatives_literal(call, in), &applied);
-    return code != RF_OK ? code : finish_change(call, &row, applied, out);
+    if (code == RF_OK)
+        code = rf_case_store_decide(call, &ch, approve ? "APPROVE" : "DENY", minor, in->reason,
+                                    alternatives_literal(call, in), &applied);
+    return finish_change(call, code, &row, applied, out);
 }
 
 RF_HANDLER(withdraw_case, Refunds__V1__WithdrawCaseRequest, Refunds__V1__Case)
@@ -408,14 +418,11 @@ static enum rf_code withdraw_case(struct rf_call *call, const Refunds__V1__Withd
     struct rf_case_change ch;
     struct rf_case_row row;
     bool applied = false;
-    enum rf_code code = load_for_change(call, in->name, in->etag, &event, &row, &ch.to);
+    enum rf_code code = load_for_change(call, in->name, in->etag, &event, &row, &ch);
 
-    if (code != RF_OK)
-        return code;
-    ch.before = &row;
-    audit_link(call, &row, ch.to, &ch.audit);
-    code = rf_case_store_withdraw(call, &ch, in->reason, &applied);
-    return code != RF_OK ? code : finish_change(call, &row, applied, out);
+    if (code == RF_OK)
+        code = rf_case_store_withdraw(call, &ch, in->reason, &applied);
+    return finish_change(call, code, &row, applied, out);
 }
 
 RF_VALIDATOR(rf_validate_open_case, Refunds__V1__OpenCaseRequest)
