@@ -349,11 +349,6 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
     grpc_server_credentials *creds;
     enum rf_code code;
 
-    if (!rf_settings_addr_is_loopback(settings->grpc_addr) && !settings->allow_insecure_remote)
-        return rf_fail(err, RF_FAILED_PRECONDITION,
-                       "refusing to serve plaintext gRPC on %s, which is not a loopback address: "
-                       "set REFUNDS_ALLOW_INSECURE_REMOTE=true behind a TLS-terminating proxy",
-                       settings->grpc_addr);
     srv = calloc(1, sizeof *srv);
     if (srv == NULL)
         abort();

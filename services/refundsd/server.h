@@ -18,9 +18,8 @@ struct rf_server;
 
 /*
  * Creates the server, registers the services' methods and binds
- * settings->grpc_addr. Refuses a non-loopback address unless
- * REFUNDS_ALLOW_INSECURE_REMOTE is set (calls are not encrypted yet).
- * grpc_init() must have been called.
+ * settings->grpc_addr (plain text: settings.c refuses a non-loopback
+ * address unless told otherwise). grpc_init() must have been called.
  */
 enum rf_code rf_server_create(const struct rf_settings *settings,
                               const struct rf_service *const *services, size_t n_services,

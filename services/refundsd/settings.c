@@ -78,5 +78,10 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
                           err);
     if (code == RF_OK)
         code = rf_env_bool("REFUNDS_ALLOW_INSECURE_REMOTE", false, &s->allow_insecure_remote, err);
+    if (code == RF_OK && !s->allow_insecure_remote && !rf_settings_addr_is_loopback(s->grpc_addr))
+        code = rf_fail(err, RF_INVALID_ARGUMENT,
+                       "REFUNDS_GRPC_ADDR %s is not a loopback address and calls are not encrypted: "
+                       "set REFUNDS_ALLOW_INSECURE_REMOTE=true only behind a TLS-terminating proxy",
+                       s->grpc_addr);
     return code;
 }

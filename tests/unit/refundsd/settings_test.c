@@ -217,6 +217,18 @@ Test(settings, loopback_addresses)
         cr_assert(rf_settings_addr_is_loopback(yes[i]), "%s", yes[i]);
 }
 
+Test(settings, a_remote_address_is_refused_unless_insecure_remote_is_allowed)
+{
+    setenv("REFUNDS_GRPC_ADDR", "10.0.0.5:50051", 1);
+    cr_assert_eq(rf_settings_load(&s, &err), RF_INVALID_ARGUMENT);
+    cr_assert(strstr(err.message, "REFUNDS_GRPC_ADDR") != NULL, "%s", err.message);
+    cr_assert(strstr(err.message, "REFUNDS_ALLOW_INSECURE_REMOTE") != NULL, "%s", err.message);
+    setenv("REFUNDS_ALLOW_INSECURE_REMOTE", "true", 1);
+    rf_error_clear(&err);
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert(s.allow_insecure_remote);
+}
+
 Test(settings, non_loopback_addresses)
 {
     static const char *const no[] = {
