@@ -92,6 +92,20 @@ enum rf_code rf_db_exec(struct rf_db *db, struct rf_arena *a, struct rf_error *e
 /* Runs SQL text (several statements allowed) without parameters, for migrations and admin. */
 enum rf_code rf_db_exec_script(struct rf_db *db, struct rf_error *err, const char *sql);
 
+/*
+ * Subscribes this connection to NOTIFY channel (an identifier, quoted here).
+ * Notifications are then read with rf_db_notifications.
+ */
+enum rf_code rf_db_listen(struct rf_db *db, struct rf_error *err, const char *channel);
+
+/*
+ * Waits up to timeout_ms for notifications on a listening connection and
+ * calls fn(arg, payload) for each that arrived. UNAVAILABLE when the
+ * connection is lost: the caller must assume it missed notifications.
+ */
+enum rf_code rf_db_notifications(struct rf_db *db, struct rf_error *err, int timeout_ms,
+                                 void (*fn)(void *arg, const char *payload), void *arg);
+
 /* Parameter builders: each appends one parameter (aborts past RF_DB_PARAMS_MAX). */
 void rf_params_init(struct rf_params *p);
 void rf_param_text(struct rf_params *p, const char *s); /* NULL is SQL NULL */

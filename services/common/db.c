@@ -406,6 +406,54 @@ enum rf_code rf_db_exec_script(struct rf_db *db, struct rf_error *err, const cha
     return simple(db, err, sql, db->deadline, NULL, NULL, 0);
 }
 
+enum rf_code rf_db_listen(struct rf_db *db, struct rf_error *err, const char *channel)
+{
+    enum rf_code code = rf_db_ensure(db, err);
+    char *quoted, *sql;
+
+    if (code != RF_OK)
+        return code;
+    quoted = PQescapeIdentifier(db->conn, channel, strlen(channel));
+    if (quoted == NULL)
+        return classify(db, err, NULL, "LISTEN", false);
+    sql = malloc(strlen(quoted) + sizeof "LISTEN ");
+    if (sql == NULL)
+        abort();
+    strcpy(sql, "LISTEN ");
+    strcat(sql, quoted);
+    PQfreemem(quoted);
+    code = simple(db, err, sql, db->deadline, NULL, NULL, 0);
+    free(sql);
+    return code;
+}
+
+enum rf_code rf_db_notifications(struct rf_db *db, struct rf_error *err, int timeout_ms,
+                                 void (*fn)(void *arg, const char *payload), void *arg)
+{
+    struct pollfd pfd;
+    PGnotify *n;
+
+    if (db->conn == NULL)
+        return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
+    pfd.fd = PQsocket(db->conn);
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR) {
+        rf_error_detail(err, "poll failed: %s", strerror(errno));
+        rf_db_disconnect(db);
+        return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
+    }
+    if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
+        rf_error_detail(err, "listening connection lost: %s", PQerrorMessage(db->conn));
+        rf_db_disconnect(db);
+        return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
+    }
+    while ((n = PQnotifies(db->conn)) != NULL) {
+        fn(arg, n->extra);
+        PQfreemem(n);
+    }
+    return RF_OK;
+}
+
 void rf_params_init(struct rf_params *p)
 {
     p->n = 0;

@@ -41,6 +41,7 @@ struct rf_actor {
 };
 
 struct rf_monitor;
+struct rf_case_cache;
 
 struct rf_call {
     struct rf_arena *arena;    /* reset after every call */
@@ -48,10 +49,14 @@ struct rf_call {
     struct rf_db *db;          /* this thread's connection */
     const struct rf_settings *settings;
     const struct rf_monitor *monitor; /* database health, for grpc.health.v1 */
+    struct rf_case_cache *cache;      /* GetCase replies, shared by all threads */
     struct rf_actor actor;
     const char *method;        /* short name, e.g. "DecideCase" */
     const char *request_id;    /* of a mutation; NULL for reads */
     const char *case_id;       /* set by handlers for the access log */
+    const char *changed_case;  /* id of an existing case a mutation changed (the cache drops it on commit) */
+    const uint8_t *reply_raw;  /* a handler's reply already packed (a cache hit); out is then ignored */
+    size_t reply_raw_len;
     int64_t now_us;            /* wall clock at arrival: the one time a call writes */
     int64_t deadline_mono_us;  /* the client's deadline (or the default), monotonic */
 };

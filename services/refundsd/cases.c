@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case_cache.h"
 #include "case_state.h"
 #include "case_store.h"
 #include "case_validate.h"
@@ -130,6 +131,7 @@ static enum rf_code finish_change(struct rf_call *call, enum rf_code code,
         return rf_fail(&call->err, RF_FAILED_PRECONDITION,
                        "%s was changed by another call while this one ran; read it again",
                        before->pb->name);
+    call->changed_case = rf_arena_strdup(call->arena, before->id);
     code = rf_case_store_get(call, before->id, true, &now);
     if (code == RF_OK)
         *out = *now.pb;
@@ -196,16 +198,41 @@ static enum rf_code open_case(struct rf_call *call, const Refunds__V1__OpenCaseR
     return rf_case_store_insert(call, id, out, summary, hash);
 }
 
+/* Until when a packed reply of c may be served from the cache. */
+static int64_t cache_valid_until(const struct rf_call *call, const Refunds__V1__Case *c)
+{
+    int64_t until = call->now_us + call->settings->case_cache_ttl_ms * 1000;
+    int64_t due;
+
+    /* sla_breached is computed when the case is read: it turns at the due time. */
+    if (c->approval != NULL && c->approval->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING &&
+        !c->approval->sla_breached && rf_pb_timestamp_us(c->approval->due_time, &due) && due < until)
+        until = due;
+    return until;
+}
+
 RF_HANDLER(get_case, Refunds__V1__GetCaseRequest, Refunds__V1__Case)
 static enum rf_code get_case(struct rf_call *call, const Refunds__V1__GetCaseRequest *in,
                              Refunds__V1__Case *out)
 {
     struct rf_case_row row;
-    enum rf_code code = load_case(call, in->name, true, &row);
+    uint64_t generation = rf_case_cache_generation(call->cache);
+    char id[RF_UUID_TEXT_LEN + 1];
+    enum rf_code code;
 
-    if (code == RF_OK)
-        *out = *row.pb;
-    return code;
+    rf_case_name_parse(in->name, id);
+    call->case_id = rf_arena_strdup(call->arena, id);
+    if (rf_case_cache_get(call->cache, id, call->now_us, call->arena, &call->reply_raw,
+                          &call->reply_raw_len))
+        return RF_OK;
+    code = rf_case_store_get(call, id, true, &row);
+    if (code != RF_OK)
+        return code;
+    *out = *row.pb;
+    call->reply_raw = rf_pb_pack(call->arena, &out->base, &call->reply_raw_len);
+    rf_case_cache_put(call->cache, id, row.version, cache_valid_until(call, out), call->reply_raw,
+                      call->reply_raw_len, generation);
+    return RF_OK;
 }
 
 static int page_size(int32_t requested)

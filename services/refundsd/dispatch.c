@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case_cache.h"
 #include "dispatch.h"
 #include "idempotency.h"
 #include "refunds/pb.h"
@@ -68,6 +69,17 @@ static void check_request_id(struct rf_call *call, const struct rf_bound_method 
         call->request_id = id;
 }
 
+/* The handler's reply: what it packed itself, or out packed now. */
+static void take_reply(struct rf_call *call, const ProtobufCMessage *out, struct rf_reply *reply)
+{
+    if (call->reply_raw != NULL) {
+        reply->data = call->reply_raw;
+        reply->len = call->reply_raw_len;
+    } else {
+        reply->data = rf_pb_pack(call->arena, out, &reply->len);
+    }
+}
+
 /* Runs a mutation in a transaction, replaying the first answer of a repeated request_id. */
 static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_method *bm,
                                  const ProtobufCMessage *msg, struct rf_reply *reply)
@@ -85,6 +97,8 @@ static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_met
         size_t stored_len = 0;
 
         rf_error_clear(&call->err);
+        call->changed_case = NULL;
+        call->reply_raw = NULL;
         code = rf_db_begin(call->db, &call->err);
         if (code == RF_OK)
             code = rf_idempotency_claim(call, bm->path, fingerprint, &stored, &stored_len);
@@ -98,13 +112,17 @@ static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_met
         if (code == RF_OK)
             code = m->handler(call, msg, out);
         if (code == RF_OK) {
-            reply->data = rf_pb_pack(call->arena, out, &reply->len);
+            take_reply(call, out, reply);
             code = rf_idempotency_complete(call, reply->data, reply->len);
         }
         if (code == RF_OK)
             code = rf_db_commit(call->db, &call->err);
-        if (code == RF_OK)
+        if (code == RF_OK) {
+            /* Before the reply leaves: whoever made the change reads it back. */
+            if (call->changed_case != NULL)
+                rf_case_cache_invalidate(call->cache, call->changed_case);
             return RF_OK;
+        }
         rf_db_rollback(call->db);
         if (code != RF_ABORTED)
             break;
@@ -127,6 +145,8 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
     call->method = m->name;
     call->request_id = NULL;
     call->case_id = NULL;
+    call->changed_case = NULL;
+    call->reply_raw = NULL;
     code = authorize(call, bm, auth, authorization, auth_len);
     if (code != RF_OK)
         goto out;
@@ -152,7 +172,7 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
 
         code = m->handler(call, msg, out);
         if (code == RF_OK)
-            reply->data = rf_pb_pack(call->arena, out, &reply->len);
+            take_reply(call, out, reply);
     }
 out:
     if (code != RF_OK)

@@ -12,6 +12,8 @@
 #include <grpc/grpc.h>
 
 #include "auth.h"
+#include "cache_listener.h"
+#include "case_cache.h"
 #include "monitor.h"
 #include "refunds/log.h"
 #include "refunds/migrate.h"
@@ -52,11 +54,27 @@ static int migrate(const struct rf_settings *s)
     return 0;
 }
 
+static void log_cache_stats(struct rf_case_cache *cache)
+{
+    struct rf_case_cache_stats st;
+    struct rf_logline l;
+
+    rf_case_cache_stats(cache, &st);
+    rf_log_begin(&l, RF_LOG_INFO, "case_cache");
+    rf_log_int(&l, "hits", (long long)st.hits);
+    rf_log_int(&l, "misses", (long long)st.misses);
+    rf_log_int(&l, "stores", (long long)st.stores);
+    rf_log_int(&l, "invalidations", (long long)st.invalidations);
+    rf_log_end(&l);
+}
+
 static int serve(const struct rf_settings *s)
 {
     static const struct rf_service *const services[] = {&rf_cases_service, &rf_health_service};
     struct rf_auth *auth = NULL;
     struct rf_monitor *monitor;
+    struct rf_case_cache *cache;
+    struct rf_cache_listener *listener = NULL;
     struct rf_server *srv = NULL;
     struct rf_error err;
     sigset_t signals;
@@ -81,10 +99,15 @@ static int serve(const struct rf_settings *s)
     signal(SIGPIPE, SIG_IGN);
     grpc_init();
     monitor = rf_monitor_start(s);
-    code = rf_server_create(s, services, sizeof services / sizeof services[0], auth, monitor, &srv,
-                            &err);
+    cache = rf_case_cache_create((size_t)s->case_cache_mb << 20);
+    if (s->case_cache_mb > 0)
+        listener = rf_cache_listener_start(s, cache);
+    code = rf_server_create(s, services, sizeof services / sizeof services[0], auth, monitor, cache,
+                            &srv, &err);
     if (code != RF_OK) {
         rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
+        rf_cache_listener_stop(listener);
+        rf_case_cache_destroy(cache);
         rf_monitor_stop(monitor);
         rf_auth_destroy(auth);
         grpc_shutdown();
@@ -107,6 +130,9 @@ static int serve(const struct rf_settings *s)
                sig == SIGINT ? "SIGINT" : "SIGTERM", s->shutdown_grace_ms);
     rf_server_shutdown(srv);
     rf_server_destroy(srv);
+    rf_cache_listener_stop(listener);
+    log_cache_stats(cache);
+    rf_case_cache_destroy(cache);
     rf_monitor_stop(monitor);
     rf_auth_destroy(auth);
     grpc_shutdown();

@@ -59,6 +59,7 @@ struct rf_server {
     const struct rf_settings *settings;
     const struct rf_auth *auth;
     const struct rf_monitor *monitor;
+    struct rf_case_cache *cache;
     grpc_server *grpc;
     grpc_completion_queue *cq;
     grpc_completion_queue *shutdown_cq;
@@ -341,7 +342,8 @@ static enum rf_code bind_services(struct rf_server *srv, const struct rf_service
 enum rf_code rf_server_create(const struct rf_settings *settings,
                               const struct rf_service *const *services, size_t n_services,
                               const struct rf_auth *auth, const struct rf_monitor *monitor,
-                              struct rf_server **out, struct rf_error *err)
+                              struct rf_case_cache *cache, struct rf_server **out,
+                              struct rf_error *err)
 {
     struct rf_server *srv;
     grpc_arg args[3];
@@ -355,6 +357,7 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
     srv->settings = settings;
     srv->auth = auth;
     srv->monitor = monitor;
+    srv->cache = cache;
     srv->n_workers = (int)settings->threads;
     srv->slots_per_method = srv->n_workers * 2;
     atomic_init(&srv->stopping, false);
@@ -417,6 +420,7 @@ void rf_server_start(struct rf_server *srv)
                                   srv->settings->statement_timeout_ms);
         w->call.settings = srv->settings;
         w->call.monitor = srv->monitor;
+        w->call.cache = srv->cache;
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
             abort();
     }

@@ -24,7 +24,8 @@ struct rf_server;
 enum rf_code rf_server_create(const struct rf_settings *settings,
                               const struct rf_service *const *services, size_t n_services,
                               const struct rf_auth *auth, const struct rf_monitor *monitor,
-                              struct rf_server **out, struct rf_error *err);
+                              struct rf_case_cache *cache, struct rf_server **out,
+                              struct rf_error *err);
 
 /* The bound port (useful with port 0). */
 int rf_server_port(const struct rf_server *srv);

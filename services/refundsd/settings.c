@@ -77,6 +77,10 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
         code = rf_env_int("REFUNDS_MAX_MESSAGE_BYTES", 1 << 20, 1024, 64 << 20, &s->max_message_bytes,
                           err);
     if (code == RF_OK)
+        code = rf_env_int("REFUNDS_CASE_CACHE_MB", 64, 0, 65536, &s->case_cache_mb, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_CASE_CACHE_TTL_MS", 60000, 100, 86400000, &s->case_cache_ttl_ms, err);
+    if (code == RF_OK)
         code = rf_env_bool("REFUNDS_ALLOW_INSECURE_REMOTE", false, &s->allow_insecure_remote, err);
     if (code == RF_OK && !s->allow_insecure_remote && !rf_settings_addr_is_loopback(s->grpc_addr))
         code = rf_fail(err, RF_INVALID_ARGUMENT,

@@ -25,6 +25,8 @@ struct rf_settings {
     long long health_interval_ms;     /* REFUNDS_HEALTH_INTERVAL_MS */
     long long housekeeping_interval_ms; /* REFUNDS_HOUSEKEEPING_INTERVAL_MS: expiry of old keys */
     long long max_message_bytes;      /* REFUNDS_MAX_MESSAGE_BYTES */
+    long long case_cache_mb;          /* REFUNDS_CASE_CACHE_MB: GetCase reply cache; 0 turns it off */
+    long long case_cache_ttl_ms;      /* REFUNDS_CASE_CACHE_TTL_MS: longest life of an entry */
     bool allow_insecure_remote;       /* REFUNDS_ALLOW_INSECURE_REMOTE */
     enum rf_log_level log_level;      /* REFUNDS_LOG_LEVEL */
 };

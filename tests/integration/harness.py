@@ -146,6 +146,7 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
                 raise AssertionError("refundsd did not stop within %ds of SIGTERM" % timeout)
+        self.log.close()
         return self.proc.returncode
 
     def sanitizer_reports(self):

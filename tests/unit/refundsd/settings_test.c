@@ -86,6 +86,8 @@ Test(settings, defaults_are_those_docs_operations_md_promises)
     cr_assert_eq(s.health_interval_ms, 1000);
     cr_assert_eq(s.housekeeping_interval_ms, 60000);
     cr_assert_eq(s.max_message_bytes, 1048576);
+    cr_assert_eq(s.case_cache_mb, 64);
+    cr_assert_eq(s.case_cache_ttl_ms, 60000);
 }
 
 Test(settings, defaults_respect_their_own_bounds)
