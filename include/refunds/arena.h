@@ -41,7 +41,8 @@ char *rf_arena_strdup(struct rf_arena *a, const char *s);
 char *rf_arena_strndup(struct rf_arena *a, const char *s, size_t n);
 
 /* A formatted string in the arena. */
-char *rf_arena_printf(struct rf_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *rf_arena_printf(struct rf_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Calls fn(arg) at the next reset or destroy, in reverse order of registration. */
 void rf_arena_defer(struct rf_arena *a, void (*fn)(void *), void *arg);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RF_SHA256_LEN 32
+#define RF_SHA256_LEN    32
 #define RF_UUID_TEXT_LEN 36
 
 struct rf_sha256;

@@ -64,7 +64,8 @@ enum rf_code rf_db_ensure(struct rf_db *db, struct rf_error *err);
 /* Drops the connection; the next use reconnects. */
 void rf_db_disconnect(struct rf_db *db);
 
-/* Bounds the following statements by a CLOCK_MONOTONIC time in microseconds; 0 removes the bound. */
+/* Bounds the following statements by a CLOCK_MONOTONIC time in microseconds; 0 removes the bound.
+ */
 void rf_db_set_deadline(struct rf_db *db, int64_t deadline_mono_us);
 
 /* Starts a READ COMMITTED transaction. */

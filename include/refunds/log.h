@@ -40,7 +40,8 @@ void rf_log_str(struct rf_logline *l, const char *key, const char *value);
 void rf_log_int(struct rf_logline *l, const char *key, long long value);
 /* Adds a number field with three decimals (durations in milliseconds). */
 void rf_log_ms(struct rf_logline *l, const char *key, double value);
-/* Closes the line and writes it; fields that did not fit are left out and the line says "truncated":true. */
+/* Closes the line and writes it; fields that did not fit are left out and the line says
+ * "truncated":true. */
 void rf_log_end(struct rf_logline *l);
 
 /* A one-field line: {"event": event, "msg": formatted}. */

@@ -13,7 +13,8 @@
 /* The largest amount accepted anywhere, in minor units (10^15). */
 #define RF_MONEY_MAX_MINOR 1000000000000000LL
 
-/* Digits of the minor unit of code ("EUR" 2, "JPY" 0, "KWD" 3); -1 if code is not an active ISO 4217 code. */
+/* Digits of the minor unit of code ("EUR" 2, "JPY" 0, "KWD" 3); -1 if code is not an active ISO
+ * 4217 code. */
 int rf_currency_digits(const char *code);
 
 /* True when code is an active ISO 4217 alphabetic code (upper case). */

@@ -21,12 +21,13 @@ size_t rf_utf8_chars(const char *s, size_t len);
 
 enum rf_text_fault {
     RF_TEXT_OK,
-    RF_TEXT_BAD_UTF8,  /* not well-formed UTF-8 (or contains NUL) */
-    RF_TEXT_TOO_LONG,  /* more than max_chars code points */
-    RF_TEXT_CONTROL,   /* a C0 or C1 control character RF_TEXT_MULTILINE does not allow */
+    RF_TEXT_BAD_UTF8, /* not well-formed UTF-8 (or contains NUL) */
+    RF_TEXT_TOO_LONG, /* more than max_chars code points */
+    RF_TEXT_CONTROL,  /* a C0 or C1 control character RF_TEXT_MULTILINE does not allow */
 };
 
-/* Checks s: valid UTF-8, at most max_chars characters, no control characters but those flags allow. */
+/* Checks s: valid UTF-8, at most max_chars characters, no control characters but those flags allow.
+ */
 enum rf_text_fault rf_text_check(const char *s, size_t max_chars, unsigned flags);
 
 /* True when s has a character other than ASCII space, tab, CR or LF. */
@@ -38,7 +39,8 @@ bool rf_email_valid(const char *s);
 /* Digits (7 to 15) with an optional leading '+', spaces, '-', '.', '(' and ')'. */
 bool rf_phone_valid(const char *s);
 
-/* A BCP 47 tag of the common form: language (2-3 letters), then script, region or variant subtags. */
+/* A BCP 47 tag of the common form: language (2-3 letters), then script, region or variant subtags.
+ */
 bool rf_language_tag_valid(const char *s);
 
 /* 1 to 128 characters of [A-Za-z0-9._:-]. */

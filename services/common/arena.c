@@ -10,7 +10,7 @@
 
 #include "refunds/arena.h"
 
-#define ALIGN 16
+#define ALIGN         16
 #define DEFAULT_CHUNK (16 * 1024)
 
 struct chunk {

@@ -29,8 +29,8 @@ enum rf_code rf_env_int(const char *name, long long def, long long min, long lon
     errno = 0;
     n = strtoll(v, &end, 10);
     if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
-        return rf_fail(err, RF_INVALID_ARGUMENT, "%s must be an integer from %lld to %lld, not \"%s\"",
-                       name, min, max, v);
+        return rf_fail(err, RF_INVALID_ARGUMENT,
+                       "%s must be an integer from %lld to %lld, not \"%s\"", name, min, max, v);
     *out = n;
     return RF_OK;
 }

@@ -106,8 +106,8 @@ static void ignore_notice(void *arg, const char *message)
 
 enum rf_code rf_db_ensure(struct rf_db *db, struct rf_error *err)
 {
-    const char *keys[] = {"dbname", "application_name", "options", "client_encoding",
-                          "connect_timeout", NULL};
+    const char *keys[] = {"dbname",          "application_name", "options",
+                          "client_encoding", "connect_timeout",  NULL};
     const char *vals[] = {db->conninfo, db->application_name, db->options, "UTF8", "3", NULL};
 
     if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
@@ -153,9 +153,11 @@ static enum rf_code classify(struct rf_db *db, struct rf_error *err, const PGres
         return rf_fail(err, RF_UNAVAILABLE, "database unavailable");
     }
     if (strcmp(state, "57014") == 0 || deadline_passed)
-        return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded while waiting for the database");
+        return rf_fail(err, RF_DEADLINE_EXCEEDED,
+                       "deadline exceeded while waiting for the database");
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
-        return rf_fail(err, RF_ABORTED, "the transaction conflicted with a concurrent one; retry it");
+        return rf_fail(err, RF_ABORTED,
+                       "the transaction conflicted with a concurrent one; retry it");
     if (strcmp(state, "23505") == 0)
         return rf_fail(err, RF_ALREADY_EXISTS, "the record already exists");
     if (strncmp(state, "53", 2) == 0)
@@ -278,7 +280,8 @@ static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const stru
     if (tx_lost(db))
         return fail_lost(err, stmt->name);
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
-        return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded before the database was asked");
+        return rf_fail(err, RF_DEADLINE_EXCEEDED,
+                       "deadline exceeded before the database was asked");
     code = rf_db_ensure(db, err);
     if (code != RF_OK)
         return code;
@@ -356,7 +359,8 @@ enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
     rf_db_rollback(db);
     had_conn = db->conn != NULL;
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
-        return rf_fail(err, RF_DEADLINE_EXCEEDED, "deadline exceeded before the database was asked");
+        return rf_fail(err, RF_DEADLINE_EXCEEDED,
+                       "deadline exceeded before the database was asked");
     code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
     if (code == RF_UNAVAILABLE && db->lost && had_conn)
         code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);

@@ -15,13 +15,12 @@
 #define MIGRATE_LOCK_KEY "7402511736"
 
 static const struct rf_stmt select_applied = {
-    "migrate_select_applied",
-    "SELECT version, checksum FROM schema_migrations ORDER BY version"};
+    "migrate_select_applied", "SELECT version, checksum FROM schema_migrations ORDER BY version"};
 static const struct rf_stmt insert_applied = {
     "migrate_insert_applied",
     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)"};
-static const struct rf_stmt table_exists = {
-    "migrate_table_exists", "SELECT to_regclass('schema_migrations') IS NOT NULL"};
+static const struct rf_stmt table_exists = {"migrate_table_exists",
+                                            "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 static const struct rf_stmt max_version = {
     "migrate_max_version", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
 

@@ -78,9 +78,11 @@ static bool scan(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const
         }
         if (!read_varint(&p, end, &n) || n > (uint64_t)(end - p))
             return false;
-        f = key >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
-                                   : NULL;
-        if (f != NULL && (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE)) {
+        f = key >> 3 <= UINT32_MAX
+                ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
+                : NULL;
+        if (f != NULL &&
+            (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE)) {
             int k = snprintf(path + path_len, path_size - path_len, "%s%s", path_len ? "." : "",
                              f->name);
             size_t sub = path_len + (k > 0 ? (size_t)k : 0);
@@ -169,7 +171,8 @@ bool rf_pb_timestamp_us(const Google__Protobuf__Timestamp *ts, int64_t *us)
 {
     if (ts->nanos < 0 || ts->nanos > 999999999)
         return false;
-    if (ts->seconds < RF_TIME_MIN_US / RF_USEC_PER_SEC || ts->seconds > RF_TIME_MAX_US / RF_USEC_PER_SEC)
+    if (ts->seconds < RF_TIME_MIN_US / RF_USEC_PER_SEC ||
+        ts->seconds > RF_TIME_MAX_US / RF_USEC_PER_SEC)
         return false;
     *us = ts->seconds * RF_USEC_PER_SEC + ts->nanos / 1000;
     return true;
@@ -221,7 +224,8 @@ bool rf_pb_enum_from_short(const ProtobufCEnumDescriptor *desc, const char *name
     for (unsigned i = 0; i < desc->n_values; i++) {
         const char *full = desc->values[i].name;
 
-        if (desc->values[i].value != 0 && strlen(full) > prefix && strcmp(full + prefix, name) == 0) {
+        if (desc->values[i].value != 0 && strlen(full) > prefix &&
+            strcmp(full + prefix, name) == 0) {
             *value = desc->values[i].value;
             return true;
         }

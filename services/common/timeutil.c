@@ -90,8 +90,8 @@ int rf_time_format_rfc3339(int64_t us, char *buf, size_t size)
     if (p.usec == 0)
         return snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)p.year, p.month,
                         p.day, p.hour, p.min, p.sec);
-    return snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%06ldZ", (long long)p.year,
-                    p.month, p.day, p.hour, p.min, p.sec, p.usec);
+    return snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%06ldZ", (long long)p.year, p.month,
+                    p.day, p.hour, p.min, p.sec, p.usec);
 }
 
 int rf_time_format_sql(int64_t us, char *buf, size_t size)

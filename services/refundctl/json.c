@@ -270,7 +270,8 @@ static json_t *message_json(const ProtobufCMessage *msg)
                 continue;
             arr = must(json_array());
             for (size_t j = 0; j < n; j++) {
-                if (json_array_append_new(arr, value_json(f, elems + j * rf_pb_element_size(f->type))) != 0)
+                if (json_array_append_new(
+                        arr, value_json(f, elems + j * rf_pb_element_size(f->type))) != 0)
                     abort();
             }
             set(obj, name, arr);

@@ -27,7 +27,7 @@ static const struct {
     unsigned role;
     const char *name;
 } role_names[] = {
-    {RF_ROLE_SERVICE, "service"}, {RF_ROLE_AGENT, "agent"},   {RF_ROLE_APPROVER, "approver"},
+    {RF_ROLE_SERVICE, "service"}, {RF_ROLE_AGENT, "agent"}, {RF_ROLE_APPROVER, "approver"},
     {RF_ROLE_FINANCE, "finance"}, {RF_ROLE_ADMIN, "admin"},
 };
 
@@ -106,14 +106,15 @@ static enum rf_code parse_line(char *line, int lineno, struct entry *e, struct r
                        "tokens file line %d: a token must be at least %d printable characters",
                        lineno, RF_TOKEN_MIN_LEN);
     if (!rf_subject_valid(subject))
-        return rf_fail(err, RF_INVALID_ARGUMENT,
-                       "tokens file line %d: subject must be 1-128 characters of letters, digits and ._@:+-",
-                       lineno);
+        return rf_fail(
+            err, RF_INVALID_ARGUMENT,
+            "tokens file line %d: subject must be 1-128 characters of letters, digits and ._@:+-",
+            lineno);
     e->role = rf_role_parse(role);
     if (e->role == 0)
-        return rf_fail(err, RF_INVALID_ARGUMENT,
-                       "tokens file line %d: role must be service, agent, approver, finance or admin",
-                       lineno);
+        return rf_fail(
+            err, RF_INVALID_ARGUMENT,
+            "tokens file line %d: role must be service, agent, approver, finance or admin", lineno);
     rf_sha256(token, strlen(token), e->digest);
     e->subject = strdup(subject);
     if (e->subject == NULL)

@@ -1,7 +1,7 @@
 /*
  * Who is calling: bearer tokens from a tokens file, one "token subject role"
- * per line ('#' at the start of a line or after white space starts a comment). Tokens are kept only as SHA-256 digests,
- * looked up by digest, and never logged. Loaded once at start; the table is
+ * per line ('#' at the start of a line or after white space starts a comment). Tokens are kept only
+ * as SHA-256 digests, looked up by digest, and never logged. Loaded once at start; the table is
  * then read-only and shared by all threads.
  */
 #ifndef REFUNDS_AUTH_H

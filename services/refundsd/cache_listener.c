@@ -12,7 +12,7 @@
 #include "refunds/log.h"
 #include "refunds/timeutil.h"
 
-#define POLL_MS 250
+#define POLL_MS  250
 #define RETRY_MS 1000
 
 struct rf_cache_listener {
@@ -45,7 +45,8 @@ static void *run(void *arg)
         if (!listening) {
             rf_db_set_deadline(l->db, rf_monotonic_us() + 5 * RF_USEC_PER_SEC);
             if (rf_db_listen(l->db, &err, RF_CASES_CHANNEL) != RF_OK) {
-                for (long waited = 0; waited < RETRY_MS && !atomic_load(&l->stop); waited += POLL_MS)
+                for (long waited = 0; waited < RETRY_MS && !atomic_load(&l->stop);
+                     waited += POLL_MS)
                     pause_ms(POLL_MS);
                 continue;
             }
@@ -59,8 +60,8 @@ static void *run(void *arg)
         if (rf_db_notifications(l->db, &err, POLL_MS, on_notify, l->cache) != RF_OK) {
             rf_case_cache_set_enabled(l->cache, false);
             listening = false;
-            rf_log_msg(RF_LOG_WARN, "case_cache", "lost the listening connection: cache disabled (%s)",
-                       err.detail);
+            rf_log_msg(RF_LOG_WARN, "case_cache",
+                       "lost the listening connection: cache disabled (%s)", err.detail);
         }
     }
     rf_case_cache_set_enabled(l->cache, false);
@@ -75,7 +76,8 @@ struct rf_cache_listener *rf_cache_listener_start(const struct rf_settings *sett
     if (l == NULL)
         abort();
     l->cache = c;
-    l->db = rf_db_create(settings->database_url, "refundsd-listener", settings->statement_timeout_ms);
+    l->db =
+        rf_db_create(settings->database_url, "refundsd-listener", settings->statement_timeout_ms);
     atomic_init(&l->stop, false);
     if (pthread_create(&l->thread, NULL, run, l) != 0)
         abort();

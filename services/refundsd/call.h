@@ -26,7 +26,7 @@ enum rf_role {
     RF_ROLE_FINANCE = 1u << 3,
     RF_ROLE_ADMIN = 1u << 4,
 };
-#define RF_ROLES_ALL \
+#define RF_ROLES_ALL                                                                               \
     (RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN)
 
 /* "agent" for RF_ROLE_AGENT; NULL for anything that is not exactly one role. */
@@ -44,21 +44,23 @@ struct rf_monitor;
 struct rf_case_cache;
 
 struct rf_call {
-    struct rf_arena *arena;    /* reset after every call */
-    struct rf_error err;       /* filled by whatever fails */
-    struct rf_db *db;          /* this thread's connection */
+    struct rf_arena *arena; /* reset after every call */
+    struct rf_error err;    /* filled by whatever fails */
+    struct rf_db *db;       /* this thread's connection */
     const struct rf_settings *settings;
     const struct rf_monitor *monitor; /* database health, for grpc.health.v1 */
     struct rf_case_cache *cache;      /* GetCase replies, shared by all threads */
     struct rf_actor actor;
-    const char *method;        /* short name, e.g. "DecideCase" */
-    const char *request_id;    /* of a mutation; NULL for reads */
-    const char *case_id;       /* set by handlers for the access log */
-    const char *changed_case;  /* id of an existing case a mutation changed (the cache drops it on commit) */
-    const uint8_t *reply_raw;  /* a handler's reply already packed (a cache hit); out is then ignored */
+    const char *method;     /* short name, e.g. "DecideCase" */
+    const char *request_id; /* of a mutation; NULL for reads */
+    const char *case_id;    /* set by handlers for the access log */
+    const char *
+        changed_case; /* id of an existing case a mutation changed (the cache drops it on commit) */
+    const uint8_t
+        *reply_raw; /* a handler's reply already packed (a cache hit); out is then ignored */
     size_t reply_raw_len;
-    int64_t now_us;            /* wall clock at arrival: the one time a call writes */
-    int64_t deadline_mono_us;  /* the client's deadline (or the default), monotonic */
+    int64_t now_us;           /* wall clock at arrival: the one time a call writes */
+    int64_t deadline_mono_us; /* the client's deadline (or the default), monotonic */
 };
 
 /* A handler: reads in, fills out (initialised, allocated in the call's arena). */
@@ -77,9 +79,9 @@ struct rf_method {
     const char *name;                        /* as in the service descriptor */
     const ProtobufCMessageDescriptor *input; /* checked against the descriptor at start */
     const ProtobufCMessageDescriptor *output;
-    rf_validator_fn validate;                /* may be NULL */
+    rf_validator_fn validate; /* may be NULL */
     rf_handler_fn handler;
-    unsigned roles;                          /* allowed roles; 0: no authentication needed */
+    unsigned roles; /* allowed roles; 0: no authentication needed */
     unsigned flags;
 };
 
@@ -97,19 +99,19 @@ struct rf_service {
  * name(struct rf_call *, const Req *, Resp *), so handlers keep their types
  * and no function is called through a pointer of the wrong type.
  */
-#define RF_HANDLER(name, Req, Resp)                                                         \
-    static enum rf_code name(struct rf_call *call, const Req *in, Resp *out);               \
-    static enum rf_code name##_entry(struct rf_call *call, const ProtobufCMessage *in,      \
-                                     ProtobufCMessage *out)                                 \
-    {                                                                                       \
-        return name(call, (const Req *)(const void *)in, (Resp *)(void *)out);              \
+#define RF_HANDLER(name, Req, Resp)                                                                \
+    static enum rf_code name(struct rf_call *call, const Req *in, Resp *out);                      \
+    static enum rf_code name##_entry(struct rf_call *call, const ProtobufCMessage *in,             \
+                                     ProtobufCMessage *out)                                        \
+    {                                                                                              \
+        return name(call, (const Req *)(const void *)in, (Resp *)(void *)out);                     \
     }
 
 /* The same for a validator name(const Req *, int64_t now_us, struct rf_error *). */
-#define RF_VALIDATOR(name, Req)                                                             \
-    static void name##_entry(const ProtobufCMessage *in, int64_t now_us, struct rf_error *err) \
-    {                                                                                       \
-        name((const Req *)(const void *)in, now_us, err);                                   \
+#define RF_VALIDATOR(name, Req)                                                                    \
+    static void name##_entry(const ProtobufCMessage *in, int64_t now_us, struct rf_error *err)     \
+    {                                                                                              \
+        name((const Req *)(const void *)in, now_us, err);                                          \
     }
 
 #endif

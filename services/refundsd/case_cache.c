@@ -11,12 +11,12 @@
 #include "case_cache.h"
 #include "refunds/crypto.h"
 
-#define SHARDS 16
+#define SHARDS  16
 #define BUCKETS 1024 /* per shard */
 
 struct entry {
-    struct entry *chain;           /* next in the bucket */
-    struct entry *newer, *older;   /* LRU list of the shard */
+    struct entry *chain;         /* next in the bucket */
+    struct entry *newer, *older; /* LRU list of the shard */
     char id[RF_UUID_TEXT_LEN + 1];
     long long version;
     int64_t valid_until;
@@ -161,8 +161,8 @@ static void move_to_front(struct shard *s, struct entry *e)
     s->newest = e;
 }
 
-bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us,
-                       struct rf_arena *a, const uint8_t **data, size_t *len)
+bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us, struct rf_arena *a,
+                       const uint8_t **data, size_t *len)
 {
     uint32_t h = hash(id);
     struct shard *s = &c->shards[h % SHARDS];
@@ -193,8 +193,7 @@ bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us,
 }
 
 void rf_case_cache_put(struct rf_case_cache *c, const char *id, long long version,
-                       int64_t valid_until_us, const uint8_t *data, size_t len,
-                       uint64_t generation)
+                       int64_t valid_until_us, const uint8_t *data, size_t len, uint64_t generation)
 {
     uint32_t h = hash(id);
     struct shard *s = &c->shards[h % SHARDS];

@@ -46,8 +46,8 @@ uint64_t rf_case_cache_generation(const struct rf_case_cache *c);
  * Finds case id's reply, valid at now_us; on a hit copies it into arena a and
  * returns true.
  */
-bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us,
-                       struct rf_arena *a, const uint8_t **data, size_t *len);
+bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us, struct rf_arena *a,
+                       const uint8_t **data, size_t *len);
 
 /*
  * Stores the reply of case id at version, valid until valid_until_us, read

@@ -14,34 +14,74 @@
 #include "refunds/pb.h"
 
 /* Columns every case read returns, in this order (see enum col). */
-#define CASE_COLUMNS                                                                         \
-    "c.id, c.state, c.version, c.channel, c.acknowledged_at, c.customer_name,"              \
-    " c.customer_email, c.customer_phone, c.customer_language, c.order_id, c.product_sku,"  \
-    " c.product_name, c.product_category, c.purchased_at, c.currency, c.amount_paid_minor," \
-    " c.requested_minor, c.payment_method, c.payment_provider, c.provider_payment_id,"      \
-    " c.reason_code, c.reason_text, c.opened_by, c.assignee, c.evaluated_by,"               \
-    " c.escalated_by, c.withdraw_reason, c.created_at, c.updated_at, c.audit_seq,"          \
-    " c.audit_head, a.state, a.escalated_by, a.escalated_at, a.due_at, a.note,"             \
-    " a.decided_by, a.decided_at, a.decision, a.approved_minor, a.decision_reason,"         \
+#define CASE_COLUMNS                                                                               \
+    "c.id, c.state, c.version, c.channel, c.acknowledged_at, c.customer_name,"                     \
+    " c.customer_email, c.customer_phone, c.customer_language, c.order_id, c.product_sku,"         \
+    " c.product_name, c.product_category, c.purchased_at, c.currency, c.amount_paid_minor,"        \
+    " c.requested_minor, c.payment_method, c.payment_provider, c.provider_payment_id,"             \
+    " c.reason_code, c.reason_text, c.opened_by, c.assignee, c.evaluated_by,"                      \
+    " c.escalated_by, c.withdraw_reason, c.created_at, c.updated_at, c.audit_seq,"                 \
+    " c.audit_head, a.state, a.escalated_by, a.escalated_at, a.due_at, a.note,"                    \
+    " a.decided_by, a.decided_at, a.decision, a.approved_minor, a.decision_reason,"                \
     " a.alternatives"
 /* The case's latest approval as "a". */
-#define LATEST_APPROVAL                                                                      \
-    " LEFT JOIN LATERAL (SELECT * FROM approvals WHERE case_id = c.id ORDER BY id DESC"     \
+#define LATEST_APPROVAL                                                                            \
+    " LEFT JOIN LATERAL (SELECT * FROM approvals WHERE case_id = c.id ORDER BY id DESC"            \
     " LIMIT 1) a ON true"
 
 enum col {
-    C_ID, C_STATE, C_VERSION, C_CHANNEL, C_ACK_AT, C_CUST_NAME, C_CUST_EMAIL, C_CUST_PHONE,
-    C_CUST_LANG, C_ORDER_ID, C_SKU, C_PRODUCT_NAME, C_CATEGORY, C_PURCHASED_AT, C_CURRENCY,
-    C_PAID, C_REQUESTED, C_PAY_METHOD, C_PAY_PROVIDER, C_PAY_ID, C_REASON_CODE, C_REASON_TEXT,
-    C_OPENED_BY, C_ASSIGNEE, C_EVALUATED_BY, C_ESCALATED_BY, C_WITHDRAW_REASON, C_CREATED_AT,
-    C_UPDATED_AT, C_AUDIT_SEQ, C_AUDIT_HEAD, A_STATE, A_ESCALATED_BY, A_ESCALATED_AT, A_DUE_AT,
-    A_NOTE, A_DECIDED_BY, A_DECIDED_AT, A_DECISION, A_APPROVED, A_REASON, A_ALTERNATIVES,
-    I_SEQ, I_KIND, I_CHANNEL, I_SUMMARY, I_AUTHOR, I_CREATED_AT,
+    C_ID,
+    C_STATE,
+    C_VERSION,
+    C_CHANNEL,
+    C_ACK_AT,
+    C_CUST_NAME,
+    C_CUST_EMAIL,
+    C_CUST_PHONE,
+    C_CUST_LANG,
+    C_ORDER_ID,
+    C_SKU,
+    C_PRODUCT_NAME,
+    C_CATEGORY,
+    C_PURCHASED_AT,
+    C_CURRENCY,
+    C_PAID,
+    C_REQUESTED,
+    C_PAY_METHOD,
+    C_PAY_PROVIDER,
+    C_PAY_ID,
+    C_REASON_CODE,
+    C_REASON_TEXT,
+    C_OPENED_BY,
+    C_ASSIGNEE,
+    C_EVALUATED_BY,
+    C_ESCALATED_BY,
+    C_WITHDRAW_REASON,
+    C_CREATED_AT,
+    C_UPDATED_AT,
+    C_AUDIT_SEQ,
+    C_AUDIT_HEAD,
+    A_STATE,
+    A_ESCALATED_BY,
+    A_ESCALATED_AT,
+    A_DUE_AT,
+    A_NOTE,
+    A_DECIDED_BY,
+    A_DECIDED_AT,
+    A_DECISION,
+    A_APPROVED,
+    A_REASON,
+    A_ALTERNATIVES,
+    I_SEQ,
+    I_KIND,
+    I_CHANNEL,
+    I_SUMMARY,
+    I_AUTHOR,
+    I_CREATED_AT,
 };
 
 static const struct rf_stmt get_case = {
-    "case_get",
-    "SELECT " CASE_COLUMNS " FROM cases c" LATEST_APPROVAL " WHERE c.id = $1"};
+    "case_get", "SELECT " CASE_COLUMNS " FROM cases c" LATEST_APPROVAL " WHERE c.id = $1"};
 static const struct rf_stmt get_case_full = {
     "case_get_full",
     "SELECT " CASE_COLUMNS ", i.seq, i.kind, i.channel, i.summary, i.author, i.created_at"
@@ -70,32 +110,32 @@ static const struct rf_stmt insert_case = {
  * change's own rows; then the audit event, whose row is the statement's only
  * result. The change's own parameters start at $13.
  */
-#define CHANGE_UPDATE                                                                     \
-    "WITH u AS (UPDATE cases SET version = version + 1, updated_at = $5, audit_seq = $10," \
+#define CHANGE_UPDATE                                                                              \
+    "WITH u AS (UPDATE cases SET version = version + 1, updated_at = $5, audit_seq = $10,"         \
     " audit_head = $12, state = $4"
 #define CHANGE_WHERE " WHERE id = $1 AND version = $2 AND state = $3"
-#define CHANGE_AUDIT                                                                       \
-    " INSERT INTO audit_events (case_id, seq, occurred_at, actor, actor_role, method,"   \
-    " old_state, new_state, request_id, prev_hash, hash)"                                \
+#define CHANGE_AUDIT                                                                               \
+    " INSERT INTO audit_events (case_id, seq, occurred_at, actor, actor_role, method,"             \
+    " old_state, new_state, request_id, prev_hash, hash)"                                          \
     " SELECT u.id, $10, $5, $6, $7, $8, $3, u.state, $9, $11::bytea, $12 FROM u RETURNING 1"
 
 static const struct rf_stmt add_interaction = {
-    "case_add_interaction",
-    CHANGE_UPDATE ", interaction_count = interaction_count + 1" CHANGE_WHERE
+    "case_add_interaction", CHANGE_UPDATE
+    ", interaction_count = interaction_count + 1" CHANGE_WHERE
     " RETURNING id, state, interaction_count),"
     " i AS (INSERT INTO interactions (case_id, seq, kind, channel, summary, author, created_at)"
     " SELECT u.id, u.interaction_count, $13, $14, $15, $6, $5 FROM u)" CHANGE_AUDIT};
 
 static const struct rf_stmt escalate = {
-    "case_escalate",
-    CHANGE_UPDATE ", escalated_by = $6" CHANGE_WHERE " RETURNING id, state),"
+    "case_escalate", CHANGE_UPDATE
+    ", escalated_by = $6" CHANGE_WHERE " RETURNING id, state),"
     " a AS (INSERT INTO approvals (case_id, state, escalated_by, escalated_at, due_at, note)"
     " SELECT u.id, 'PENDING', $6, $5, $13::timestamptz, $14 FROM u)" CHANGE_AUDIT};
 
 /* Four-eyes in SQL too: nobody who opened, evaluated or escalated the case decides it. */
 static const struct rf_stmt decide = {
-    "case_decide",
-    CHANGE_UPDATE CHANGE_WHERE " AND opened_by <> $6 AND coalesce(evaluated_by, '') <> $6"
+    "case_decide", CHANGE_UPDATE CHANGE_WHERE
+    " AND opened_by <> $6 AND coalesce(evaluated_by, '') <> $6"
     " AND coalesce(escalated_by, '') <> $6 RETURNING id, state),"
     " a AS (UPDATE approvals SET state = 'DECIDED', decided_by = $6, decided_at = $5,"
     " decision = $13, approved_minor = $14, decision_reason = $15, alternatives = $16::text[]"
@@ -104,8 +144,8 @@ static const struct rf_stmt decide = {
 static const struct rf_stmt withdraw = {
     "case_withdraw",
     CHANGE_UPDATE ", withdraw_reason = $13" CHANGE_WHERE " RETURNING id, state),"
-    " a AS (UPDATE approvals SET state = 'CANCELLED'"
-    " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" CHANGE_AUDIT};
+                  " a AS (UPDATE approvals SET state = 'CANCELLED'"
+                  " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" CHANGE_AUDIT};
 
 static const struct rf_stmt approval_queue = {
     "case_approval_queue",
@@ -216,8 +256,8 @@ static Refunds__V1__Approval *approval(struct rf_call *call, const PGresult *res
         ap->decide_time = rf_pb_timestamp(call->arena, decided);
         ap->sla_breached = decided > due;
     } else {
-        ap->sla_breached = ap->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING &&
-                           call->now_us > due;
+        ap->sla_breached =
+            ap->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING && call->now_us > due;
     }
     ap->decision = enum_of(&refunds__v1__decision__descriptor, rf_db_text(res, row, A_DECISION));
     if (!rf_db_is_null(res, row, A_APPROVED))
@@ -254,13 +294,13 @@ static Refunds__V1__Case *case_from_row(struct rf_call *call, const PGresult *re
     c->purchase_time = rf_pb_timestamp(call->arena, rf_db_time(res, row, C_PURCHASED_AT));
     c->amount_paid = money(call, rf_db_int(res, row, C_PAID), currency);
     c->requested_amount = money(call, rf_db_int(res, row, C_REQUESTED), currency);
-    pay->method = enum_of(&refunds__v1__payment_method__descriptor,
-                          rf_db_text(res, row, C_PAY_METHOD));
+    pay->method =
+        enum_of(&refunds__v1__payment_method__descriptor, rf_db_text(res, row, C_PAY_METHOD));
     pay->provider = text(call, res, row, C_PAY_PROVIDER);
     pay->provider_payment_id = text(call, res, row, C_PAY_ID);
     c->payment = pay;
-    c->reason_code = enum_of(&refunds__v1__reason_code__descriptor,
-                             rf_db_text(res, row, C_REASON_CODE));
+    c->reason_code =
+        enum_of(&refunds__v1__reason_code__descriptor, rf_db_text(res, row, C_REASON_CODE));
     c->reason_text = text(call, res, row, C_REASON_TEXT);
     c->opened_by = text(call, res, row, C_OPENED_BY);
     c->assignee = text(call, res, row, C_ASSIGNEE);
@@ -276,8 +316,8 @@ static Refunds__V1__Interaction *interaction(struct rf_call *call, const PGresul
 {
     Refunds__V1__Interaction *i = rf_pb_new(call->arena, &refunds__v1__interaction__descriptor);
 
-    i->name = rf_arena_printf(call->arena, "%s/interactions/%s", case_name,
-                              rf_db_text(res, row, I_SEQ));
+    i->name =
+        rf_arena_printf(call->arena, "%s/interactions/%s", case_name, rf_db_text(res, row, I_SEQ));
     i->kind = enum_of(&refunds__v1__interaction_kind__descriptor, rf_db_text(res, row, I_KIND));
     i->channel = enum_of(&refunds__v1__channel__descriptor, rf_db_text(res, row, I_CHANNEL));
     i->summary = text(call, res, row, I_SUMMARY);
@@ -301,7 +341,8 @@ enum rf_code rf_case_store_get(struct rf_call *call, const char *id, bool full,
 
     rf_params_init(&p);
     rf_param_text(&p, id);
-    code = rf_db_exec(call->db, call->arena, &call->err, full ? &get_case_full : &get_case, &p, &res);
+    code =
+        rf_db_exec(call->db, call->arena, &call->err, full ? &get_case_full : &get_case, &p, &res);
     if (code != RF_OK)
         return code;
     rows = PQntuples(res);
@@ -314,15 +355,16 @@ enum rf_code rf_case_store_get(struct rf_call *call, const char *id, bool full,
     out->audit_seq = (int)rf_db_int(res, 0, C_AUDIT_SEQ);
     if (!rf_db_bytea(res, 0, C_AUDIT_HEAD, out->audit_head, sizeof out->audit_head)) {
         rf_error_detail(&call->err, "case %s has a malformed audit_head", id);
-        return rf_fail(&call->err, RF_DATA_LOSS, "the audit chain of case \"cases/%s\" is damaged", id);
+        return rf_fail(&call->err, RF_DATA_LOSS, "the audit chain of case \"cases/%s\" is damaged",
+                       id);
     }
     out->opened_by = out->pb->opened_by;
     out->evaluated_by = nullable(call, res, 0, C_EVALUATED_BY);
     out->escalated_by = nullable(call, res, 0, C_ESCALATED_BY);
     if (full && !rf_db_is_null(res, 0, I_SEQ)) {
         out->pb->n_interactions = (size_t)rows;
-        out->pb->interactions = rf_arena_calloc(call->arena, (size_t)rows,
-                                                sizeof *out->pb->interactions);
+        out->pb->interactions =
+            rf_arena_calloc(call->arena, (size_t)rows, sizeof *out->pb->interactions);
         for (int r = 0; r < rows; r++)
             out->pb->interactions[r] = interaction(call, res, r, out->pb->name);
     }
@@ -337,45 +379,47 @@ static const char *short_name(const ProtobufCEnumDescriptor *desc, int value)
 }
 
 enum rf_code rf_case_store_insert(struct rf_call *call, const char *id, const Refunds__V1__Case *c,
-                                  const char *contact_summary, const uint8_t audit_hash[RF_SHA256_LEN])
+                                  const char *contact_summary,
+                                  const uint8_t audit_hash[RF_SHA256_LEN])
 {
     struct rf_params p;
     int64_t purchased = 0;
 
     rf_pb_timestamp_us(c->purchase_time, &purchased);
     rf_params_init(&p);
-    rf_param_text(&p, id);                                                          /* $1 */
-    rf_param_text(&p, short_name(&refunds__v1__channel__descriptor, c->channel));   /* $2 */
-    rf_param_time(&p, call->arena, call->now_us);                                   /* $3 */
+    rf_param_text(&p, id);                                                        /* $1 */
+    rf_param_text(&p, short_name(&refunds__v1__channel__descriptor, c->channel)); /* $2 */
+    rf_param_time(&p, call->arena, call->now_us);                                 /* $3 */
     rf_param_text(&p, c->customer->name);
     rf_param_text(&p, c->customer->email);
     rf_param_text(&p, c->customer->phone);
     rf_param_text(&p, c->customer->preferred_language);
-    rf_param_text(&p, c->product->order_id);                                        /* $8 */
+    rf_param_text(&p, c->product->order_id); /* $8 */
     rf_param_text(&p, c->product->sku);
     rf_param_text(&p, c->product->name);
     rf_param_text(&p, c->product->category);
-    rf_param_time(&p, call->arena, purchased);                                      /* $12 */
+    rf_param_time(&p, call->arena, purchased); /* $12 */
     rf_param_text(&p, c->amount_paid->currency);
     rf_param_int(&p, call->arena, c->amount_paid->amount_minor);
     rf_param_int(&p, call->arena, c->requested_amount->amount_minor);
     rf_param_text(&p, short_name(&refunds__v1__payment_method__descriptor, c->payment->method));
-    rf_param_text(&p, c->payment->provider);                                        /* $17 */
+    rf_param_text(&p, c->payment->provider); /* $17 */
     rf_param_text(&p, c->payment->provider_payment_id);
     rf_param_text(&p, short_name(&refunds__v1__reason_code__descriptor, c->reason_code));
-    rf_param_text(&p, c->reason_text);                                              /* $20 */
+    rf_param_text(&p, c->reason_text); /* $20 */
     rf_param_text(&p, call->actor.subject);
     rf_param_text(&p, c->assignee);
-    rf_param_bytea(&p, audit_hash, RF_SHA256_LEN);                                  /* $23 */
+    rf_param_bytea(&p, audit_hash, RF_SHA256_LEN); /* $23 */
     rf_param_text(&p, contact_summary);
     rf_param_text(&p, rf_role_name(call->actor.role));
     rf_param_text(&p, call->request_id);
-    rf_param_bytea(&p, rf_audit_genesis, RF_SHA256_LEN);                    /* $27 */
+    rf_param_bytea(&p, rf_audit_genesis, RF_SHA256_LEN); /* $27 */
     return rf_db_exec(call->db, call->arena, &call->err, &insert_case, &p, NULL);
 }
 
 /* Parameters $1-$12 of a change, in the order CHANGE_UPDATE and CHANGE_AUDIT use them. */
-static void change_params(struct rf_call *call, const struct rf_case_change *ch, struct rf_params *p)
+static void change_params(struct rf_call *call, const struct rf_case_change *ch,
+                          struct rf_params *p)
 {
     rf_params_init(p);
     rf_param_text(p, ch->before->id);

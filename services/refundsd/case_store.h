@@ -56,7 +56,8 @@ enum rf_code rf_case_store_get(struct rf_call *call, const char *id, bool full,
  * interaction and first audit event. c's fields are already normalised.
  */
 enum rf_code rf_case_store_insert(struct rf_call *call, const char *id, const Refunds__V1__Case *c,
-                                  const char *contact_summary, const uint8_t audit_hash[RF_SHA256_LEN]);
+                                  const char *contact_summary,
+                                  const uint8_t audit_hash[RF_SHA256_LEN]);
 
 /* The changes. *applied is false when the case no longer had the state and version read. */
 enum rf_code rf_case_store_add_interaction(struct rf_call *call, const struct rf_case_change *ch,
@@ -84,7 +85,8 @@ struct rf_case_filter {
 enum rf_code rf_case_store_list(struct rf_call *call, const struct rf_case_filter *f,
                                 Refunds__V1__Case ***cases, size_t *n);
 
-/* Lists pending approvals by due time after (after_due_us, after_id); after_id NULL for the start. */
+/* Lists pending approvals by due time after (after_due_us, after_id); after_id NULL for the start.
+ */
 enum rf_code rf_case_store_queue(struct rf_call *call, int64_t after_due_us, const char *after_id,
                                  int limit, Refunds__V1__Case ***cases, size_t *n);
 

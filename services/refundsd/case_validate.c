@@ -244,7 +244,8 @@ void rf_validate_add_interaction(const Refunds__V1__AddInteractionRequest *in, i
     check_name(err, in->name);
     check_etag(err, in->etag);
     if (in->kind == REFUNDS__V1__INTERACTION_KIND__INTERACTION_KIND_ACKNOWLEDGEMENT)
-        rf_violation_add(err, "kind", "must be INBOUND, OUTBOUND or NOTE: OpenCase records the acknowledgement");
+        rf_violation_add(err, "kind",
+                         "must be INBOUND, OUTBOUND or NOTE: OpenCase records the acknowledgement");
     else
         check_enum(err, "kind", &refunds__v1__interaction_kind__descriptor, in->kind, true);
     check_enum(err, "channel", &refunds__v1__channel__descriptor, in->channel,
@@ -283,8 +284,9 @@ void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t n
         if (in->approved_amount != NULL)
             rf_violation_add(err, "approved_amount", "must not be set when the decision is DENY");
         if (in->n_alternatives == 0)
-            rf_violation_add(err, "alternatives",
-                             "must offer at least one alternative (store credit, exchange, ...) when denying");
+            rf_violation_add(
+                err, "alternatives",
+                "must offer at least one alternative (store credit, exchange, ...) when denying");
     } else if (in->decision == REFUNDS__V1__DECISION__DECISION_APPROVE) {
         if (in->approved_amount != NULL)
             money_ok(err, "approved_amount", in->approved_amount);

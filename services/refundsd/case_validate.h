@@ -15,16 +15,16 @@
 #include "refunds/v1/cases.pb-c.h"
 
 /* Longest accepted texts, in characters. */
-#define RF_MAX_NAME_CHARS 200
-#define RF_MAX_CATEGORY_CHARS 100
-#define RF_MAX_ID_CHARS 64
+#define RF_MAX_NAME_CHARS        200
+#define RF_MAX_CATEGORY_CHARS    100
+#define RF_MAX_ID_CHARS          64
 #define RF_MAX_PROVIDER_ID_CHARS 128
-#define RF_MAX_LONG_TEXT_CHARS 4000
-#define RF_MAX_SHORT_TEXT_CHARS 2000
+#define RF_MAX_LONG_TEXT_CHARS   4000
+#define RF_MAX_SHORT_TEXT_CHARS  2000
 /* Allowed clock skew for "not in the future" checks. */
 #define RF_CLOCK_SKEW_US (5LL * 60 * 1000000)
 /* Largest page; larger page_size values are lowered to it (AIP-158). */
-#define RF_PAGE_SIZE_MAX 500
+#define RF_PAGE_SIZE_MAX     500
 #define RF_PAGE_SIZE_DEFAULT 50
 
 /* Parses "cases/{uuid}" into id (lower case); false when name is not that. */

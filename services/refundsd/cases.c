@@ -147,7 +147,8 @@ static enum rf_code open_case(struct rf_call *call, const Refunds__V1__OpenCaseR
     Refunds__V1__Interaction *ack = rf_pb_new(call->arena, &refunds__v1__interaction__descriptor);
     struct rf_audit_event ev;
     uint8_t hash[RF_SHA256_LEN];
-    const char *summary = in->contact_summary[0] != '\0' ? in->contact_summary : DEFAULT_ACK_SUMMARY;
+    const char *summary =
+        in->contact_summary[0] != '\0' ? in->contact_summary : DEFAULT_ACK_SUMMARY;
 
     rf_uuid_v7(call->now_us / 1000, id);
     call->case_id = id;
@@ -205,8 +206,10 @@ static int64_t cache_valid_until(const struct rf_call *call, const Refunds__V1__
     int64_t due;
 
     /* sla_breached is computed when the case is read: it turns at the due time. */
-    if (c->approval != NULL && c->approval->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING &&
-        !c->approval->sla_breached && rf_pb_timestamp_us(c->approval->due_time, &due) && due < until)
+    if (c->approval != NULL &&
+        c->approval->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING &&
+        !c->approval->sla_breached && rf_pb_timestamp_us(c->approval->due_time, &due) &&
+        due < until)
         until = due;
     return until;
 }
@@ -260,10 +263,12 @@ RF_HANDLER(list_cases, Refunds__V1__ListCasesRequest, Refunds__V1__ListCasesResp
 static enum rf_code list_cases(struct rf_call *call, const Refunds__V1__ListCasesRequest *in,
                                Refunds__V1__ListCasesResponse *out)
 {
-    const char *state = in->state ? rf_pb_enum_short_name(&refunds__v1__case_state__descriptor, in->state) : NULL;
+    const char *state =
+        in->state ? rf_pb_enum_short_name(&refunds__v1__case_state__descriptor, in->state) : NULL;
     const char *email = in->customer_email[0] ? lower_copy(call, in->customer_email) : NULL;
     const char *assignee = in->assignee[0] ? in->assignee : NULL;
-    const char *parts[] = {"ListCases", state ? state : "", email ? email : "", assignee ? assignee : ""};
+    const char *parts[] = {"ListCases", state ? state : "", email ? email : "",
+                           assignee ? assignee : ""};
     struct rf_case_filter f = {state, email, assignee, NULL, page_size(in->page_size) + 1};
     uint8_t fingerprint[RF_PAGE_FINGERPRINT_LEN];
     struct rf_page_cursor cursor = {0};
@@ -290,7 +295,8 @@ static enum rf_code list_cases(struct rf_call *call, const Refunds__V1__ListCase
 }
 
 RF_HANDLER(add_interaction, Refunds__V1__AddInteractionRequest, Refunds__V1__Case)
-static enum rf_code add_interaction(struct rf_call *call, const Refunds__V1__AddInteractionRequest *in,
+static enum rf_code add_interaction(struct rf_call *call,
+                                    const Refunds__V1__AddInteractionRequest *in,
                                     Refunds__V1__Case *out)
 {
     struct rf_case_change ch;
@@ -301,7 +307,8 @@ static enum rf_code add_interaction(struct rf_call *call, const Refunds__V1__Add
     if (code == RF_OK)
         code = rf_case_store_add_interaction(
             call, &ch, rf_pb_enum_short_name(&refunds__v1__interaction_kind__descriptor, in->kind),
-            in->channel ? rf_pb_enum_short_name(&refunds__v1__channel__descriptor, in->channel) : "",
+            in->channel ? rf_pb_enum_short_name(&refunds__v1__channel__descriptor, in->channel)
+                        : "",
             in->summary, &applied);
     return finish_change(call, code, &row, applied, out);
 }
@@ -370,8 +377,8 @@ static enum rf_code check_four_eyes(struct rf_call *call, const struct rf_case_r
     if (did == NULL)
         return RF_OK;
     return rf_fail(&call->err, RF_PERMISSION_DENIED,
-                   "four-eyes rule: %s %s %s and may not decide it; another approver must",
-                   me, did, row->pb->name);
+                   "four-eyes rule: %s %s %s and may not decide it; another approver must", me, did,
+                   row->pb->name);
 }
 
 /* The amount to refund on approval: the request's, or the requested amount when unset. */
@@ -398,16 +405,17 @@ static enum rf_code approved_amount(struct rf_call *call, const Refunds__V1__Dec
 }
 
 /* The alternatives as a PostgreSQL text[] literal of short names: "{STORE_CREDIT,EXCHANGE}". */
-static const char *alternatives_literal(struct rf_call *call, const Refunds__V1__DecideCaseRequest *in)
+static const char *alternatives_literal(struct rf_call *call,
+                                        const Refunds__V1__DecideCaseRequest *in)
 {
     size_t cap = 3 + in->n_alternatives * 32, len = 1;
     char *s = rf_arena_alloc(call->arena, cap);
 
     s[0] = '{';
     for (size_t i = 0; i < in->n_alternatives; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : "",
-                                rf_pb_enum_short_name(&refunds__v1__alternative__descriptor,
-                                                      in->alternatives[i]));
+        len += (size_t)snprintf(
+            s + len, cap - len, "%s%s", i ? "," : "",
+            rf_pb_enum_short_name(&refunds__v1__alternative__descriptor, in->alternatives[i]));
     snprintf(s + len, cap - len, "}");
     return s;
 }
@@ -461,8 +469,10 @@ RF_VALIDATOR(rf_validate_list_approval_queue, Refunds__V1__ListApprovalQueueRequ
 RF_VALIDATOR(rf_validate_decide_case, Refunds__V1__DecideCaseRequest)
 RF_VALIDATOR(rf_validate_withdraw_case, Refunds__V1__WithdrawCaseRequest)
 
-#define READERS (RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN)
-#define M(name, req, resp) #name, &refunds__v1__##req##__descriptor, &refunds__v1__##resp##__descriptor
+#define READERS                                                                                    \
+    (RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN)
+#define M(name, req, resp)                                                                         \
+#name, &refunds__v1__##req##__descriptor, &refunds__v1__##resp##__descriptor
 
 /* Who may call what. docs/api.md shows the same table. */
 static const struct rf_method methods[] = {
@@ -485,5 +495,5 @@ static const struct rf_method methods[] = {
      withdraw_case_entry, RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_ADMIN, RF_METHOD_MUTATION},
 };
 
-const struct rf_service rf_cases_service = {
-    &refunds__v1__refund_cases__descriptor, methods, sizeof methods / sizeof methods[0], true};
+const struct rf_service rf_cases_service = {&refunds__v1__refund_cases__descriptor, methods,
+                                            sizeof methods / sizeof methods[0], true};

@@ -23,14 +23,15 @@ enum rf_code rf_dispatch_bind(const ProtobufCServiceDescriptor *service,
     bm->method = entry;
     snprintf(bm->path, sizeof bm->path, "/%s/%s", service->name, desc->name);
     if (entry->input != desc->input || entry->output != desc->output)
-        return rf_fail(err, RF_INTERNAL, "method table entry %s does not match the descriptor's types",
-                       bm->path);
+        return rf_fail(err, RF_INTERNAL,
+                       "method table entry %s does not match the descriptor's types", bm->path);
     if (entry->flags & RF_METHOD_MUTATION) {
         bm->request_id_field =
             protobuf_c_message_descriptor_get_field_by_name(desc->input, "request_id");
         if (bm->request_id_field == NULL || bm->request_id_field->type != PROTOBUF_C_TYPE_STRING ||
             bm->request_id_field->label == PROTOBUF_C_LABEL_REPEATED)
-            return rf_fail(err, RF_INTERNAL, "mutation %s has no string request_id field", bm->path);
+            return rf_fail(err, RF_INTERNAL, "mutation %s has no string request_id field",
+                           bm->path);
     }
     return RF_OK;
 }
@@ -56,12 +57,13 @@ static enum rf_code authorize(struct rf_call *call, const struct rf_bound_method
 static void check_request_id(struct rf_call *call, const struct rf_bound_method *bm,
                              const ProtobufCMessage *msg)
 {
-    const char *id = *(char *const *)(const void *)((const char *)msg +
-                                                     bm->request_id_field->offset);
+    const char *id =
+        *(char *const *)(const void *)((const char *)msg + bm->request_id_field->offset);
 
     if (id == NULL || id[0] == '\0')
-        rf_violation_add(&call->err, "request_id",
-                         "is required: a new unique id (a UUID) per change, reused only to retry it");
+        rf_violation_add(
+            &call->err, "request_id",
+            "is required: a new unique id (a UUID) per change, reused only to retry it");
     else if (!rf_request_id_valid(id))
         rf_violation_add(&call->err, "request_id",
                          "must be 1 to 128 characters of letters, digits and ._:-");

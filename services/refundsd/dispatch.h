@@ -18,12 +18,13 @@
 /* A method as registered: its table entry, gRPC path and request_id field. */
 struct rf_bound_method {
     const struct rf_method *method;
-    char path[192];                                  /* "/refunds.v1.RefundCases/OpenCase" */
+    char path[192];                                   /* "/refunds.v1.RefundCases/OpenCase" */
     const ProtobufCFieldDescriptor *request_id_field; /* mutations only */
-    void *grpc_handle;                               /* from grpc_server_register_method */
+    void *grpc_handle;                                /* from grpc_server_register_method */
 };
 
-/* What goes back: the packed reply on success, the packed google.rpc.Status details (or NULL) on error. */
+/* What goes back: the packed reply on success, the packed google.rpc.Status details (or NULL) on
+ * error. */
 struct rf_reply {
     const uint8_t *data;
     size_t len;

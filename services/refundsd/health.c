@@ -22,7 +22,8 @@ static enum rf_code check(struct rf_call *call, const Grpc__Health__V1__HealthCh
     for (size_t i = 0; i < sizeof known_services / sizeof known_services[0]; i++)
         known = known || strcmp(in->service, known_services[i]) == 0;
     if (!known)
-        return rf_fail(&call->err, RF_NOT_FOUND, "unknown service: Check knows \"\" and refunds.v1.RefundCases");
+        return rf_fail(&call->err, RF_NOT_FOUND,
+                       "unknown service: Check knows \"\" and refunds.v1.RefundCases");
     out->status = rf_monitor_serving(call->monitor)
                       ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
                       : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
@@ -34,5 +35,5 @@ static const struct rf_method methods[] = {
      &grpc__health__v1__health_check_response__descriptor, NULL, check_entry, 0, RF_METHOD_QUIET},
 };
 
-const struct rf_service rf_health_service = {
-    &grpc__health__v1__health__descriptor, methods, sizeof methods / sizeof methods[0], false};
+const struct rf_service rf_health_service = {&grpc__health__v1__health__descriptor, methods,
+                                             sizeof methods / sizeof methods[0], false};

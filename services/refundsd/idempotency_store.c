@@ -14,8 +14,7 @@ static const struct rf_stmt read_key = {
     "idempotency_read",
     "SELECT request_hash, response FROM idempotency_keys WHERE request_id = $1"};
 static const struct rf_stmt complete_key = {
-    "idempotency_complete",
-    "UPDATE idempotency_keys SET response = $2 WHERE request_id = $1"};
+    "idempotency_complete", "UPDATE idempotency_keys SET response = $2 WHERE request_id = $1"};
 static const struct rf_stmt expire_keys = {
     "idempotency_expire",
     "DELETE FROM idempotency_keys WHERE request_id IN ("
@@ -69,7 +68,8 @@ enum rf_code rf_idempotency_claim(struct rf_call *call, const char *method_path,
         *reply_len = n;
         return RF_OK;
     }
-    rf_error_detail(&call->err, "idempotency key %s vanished twice while claimed", call->request_id);
+    rf_error_detail(&call->err, "idempotency key %s vanished twice while claimed",
+                    call->request_id);
     return rf_fail(&call->err, RF_ABORTED, "request_id could not be claimed; retry the call");
 }
 

@@ -83,7 +83,8 @@ static int serve(const struct rf_settings *s)
 
     rf_error_clear(&err);
     if (s->tokens_file == NULL) {
-        rf_log_msg(RF_LOG_ERROR, "start", "REFUNDS_TOKENS_FILE is not set: every call needs a caller");
+        rf_log_msg(RF_LOG_ERROR, "start",
+                   "REFUNDS_TOKENS_FILE is not set: every call needs a caller");
         return 2;
     }
     code = rf_auth_load(s->tokens_file, &auth, &err);

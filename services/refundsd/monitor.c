@@ -29,7 +29,7 @@ struct rf_monitor {
     pthread_cond_t wake;
     bool stop;
     atomic_bool serving;
-    bool reported;    /* a verdict was logged already */
+    bool reported; /* a verdict was logged already */
     int64_t next_expire;
 };
 
@@ -114,7 +114,8 @@ struct rf_monitor *rf_monitor_start(const struct rf_settings *settings)
     if (m == NULL)
         abort();
     m->settings = settings;
-    m->db = rf_db_create(settings->database_url, "refundsd-monitor", settings->statement_timeout_ms);
+    m->db =
+        rf_db_create(settings->database_url, "refundsd-monitor", settings->statement_timeout_ms);
     m->arena = rf_arena_create(0);
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->wake, NULL);

@@ -9,7 +9,7 @@
 #include "refunds/encode.h"
 
 #define TOKEN_VERSION 1
-#define TOKEN_BYTES (1 + RF_PAGE_FINGERPRINT_LEN + 8 + 16)
+#define TOKEN_BYTES   (1 + RF_PAGE_FINGERPRINT_LEN + 8 + 16)
 
 void rf_page_fingerprint(const char *const *parts, size_t n, uint8_t out[RF_PAGE_FINGERPRINT_LEN])
 {

@@ -13,12 +13,12 @@
 
 #include "refunds/crypto.h"
 
-#define RF_PAGE_TOKEN_MAX 64
+#define RF_PAGE_TOKEN_MAX       64
 #define RF_PAGE_FINGERPRINT_LEN 8
 
 struct rf_page_cursor {
-    int64_t time_us;                  /* 0 when the order is by id alone */
-    char id[RF_UUID_TEXT_LEN + 1];    /* lower-case UUID text */
+    int64_t time_us;               /* 0 when the order is by id alone */
+    char id[RF_UUID_TEXT_LEN + 1]; /* lower-case UUID text */
 };
 
 /* Fingerprint of a list's name and filter values (n strings, order matters). */

@@ -223,7 +223,8 @@ static void serve(struct worker *w, struct slot *s)
         rf_db_set_deadline(call->db, call->deadline_mono_us);
         authorization = find_metadata(&s->metadata, "authorization", &auth_len);
         if (left <= 0)
-            code = rf_fail(&call->err, RF_DEADLINE_EXCEEDED, "the deadline passed before the call started");
+            code = rf_fail(&call->err, RF_DEADLINE_EXCEEDED,
+                           "the deadline passed before the call started");
         else if (!read_payload(call, s->payload, &request, &request_len))
             code = rf_fail(&call->err, RF_INVALID_ARGUMENT, "the call carried no request message");
         else
@@ -266,7 +267,8 @@ static void serve(struct worker *w, struct slot *s)
     s->phase = SLOT_REPLYING;
     rc = grpc_call_start_batch(s->call, ops, n, s, NULL);
     if (rc != GRPC_CALL_OK) {
-        rf_log_msg(RF_LOG_ERROR, "grpc", "could not send the reply of %s: grpc_call_error %d", path, rc);
+        rf_log_msg(RF_LOG_ERROR, "grpc", "could not send the reply of %s: grpc_call_error %d", path,
+                   rc);
         slot_free(s);
     }
 }
@@ -277,7 +279,8 @@ static void *worker_main(void *arg)
     struct rf_server *srv = w->srv;
 
     for (;;) {
-        grpc_event ev = grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        grpc_event ev =
+            grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         struct slot *s;
 
         if (ev.type == GRPC_QUEUE_SHUTDOWN)
@@ -382,8 +385,9 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
         srv->port = grpc_server_add_http2_port(srv->grpc, settings->grpc_addr, creds);
         grpc_server_credentials_release(creds);
         if (srv->port == 0)
-            code = rf_fail(err, RF_UNAVAILABLE, "could not listen on %s (in use, or not an address)",
-                           settings->grpc_addr);
+            code =
+                rf_fail(err, RF_UNAVAILABLE, "could not listen on %s (in use, or not an address)",
+                        settings->grpc_addr);
     }
     if (code != RF_OK) {
         rf_server_destroy(srv);
@@ -440,7 +444,8 @@ void rf_server_shutdown(struct rf_server *srv)
         rf_log_msg(RF_LOG_WARN, "shutdown", "calls still running after %lld ms: cancelling them",
                    srv->settings->shutdown_grace_ms);
         grpc_server_cancel_all_calls(srv->grpc);
-        grpc_completion_queue_pluck(srv->shutdown_cq, srv, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+        grpc_completion_queue_pluck(srv->shutdown_cq, srv, gpr_inf_future(GPR_CLOCK_MONOTONIC),
+                                    NULL);
     }
     grpc_completion_queue_shutdown(srv->cq);
     for (int i = 0; i < srv->n_workers && srv->workers != NULL; i++)
@@ -455,10 +460,12 @@ void rf_server_destroy(struct rf_server *srv)
         /* Never started: no calls, so the queues only need to be shut down. */
         grpc_server_shutdown_and_notify(srv->grpc, srv->shutdown_cq, srv);
         grpc_server_cancel_all_calls(srv->grpc);
-        grpc_completion_queue_pluck(srv->shutdown_cq, srv, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+        grpc_completion_queue_pluck(srv->shutdown_cq, srv, gpr_inf_future(GPR_CLOCK_MONOTONIC),
+                                    NULL);
         grpc_completion_queue_shutdown(srv->cq);
-        while (grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
-               GRPC_QUEUE_SHUTDOWN)
+        while (
+            grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
+            GRPC_QUEUE_SHUTDOWN)
             ;
     }
     grpc_server_destroy(srv->grpc);

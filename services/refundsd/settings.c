@@ -37,8 +37,8 @@ bool rf_settings_addr_is_loopback(const char *addr)
     if (colon == NULL)
         return false;
     n = (size_t)(colon - addr);
-    return (n == 9 && strncmp(addr, "localhost", 9) == 0) || (n == 5 && strncmp(addr, "[::1]", 5) == 0) ||
-           ipv4_loopback(addr, n);
+    return (n == 9 && strncmp(addr, "localhost", 9) == 0) ||
+           (n == 5 && strncmp(addr, "[::1]", 5) == 0) || ipv4_loopback(addr, n);
 }
 
 enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
@@ -56,12 +56,14 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_THREADS", 4, 1, 256, &s->threads, err);
     if (code == RF_OK)
-        code = rf_env_int("REFUNDS_DEFAULT_DEADLINE_MS", 30000, 1, 3600000, &s->default_deadline_ms, err);
+        code = rf_env_int("REFUNDS_DEFAULT_DEADLINE_MS", 30000, 1, 3600000, &s->default_deadline_ms,
+                          err);
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_STATEMENT_TIMEOUT_MS", 60000, 100, 3600000,
                           &s->statement_timeout_ms, err);
     if (code == RF_OK)
-        code = rf_env_int("REFUNDS_SHUTDOWN_GRACE_MS", 10000, 0, 600000, &s->shutdown_grace_ms, err);
+        code =
+            rf_env_int("REFUNDS_SHUTDOWN_GRACE_MS", 10000, 0, 600000, &s->shutdown_grace_ms, err);
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_APPROVAL_SLA_SECONDS", 86400, 1, 90LL * 86400,
                           &s->approval_sla_seconds, err);
@@ -69,23 +71,26 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
         code = rf_env_int("REFUNDS_IDEMPOTENCY_TTL_HOURS", 48, 24, 24 * 365,
                           &s->idempotency_ttl_hours, err);
     if (code == RF_OK)
-        code = rf_env_int("REFUNDS_HEALTH_INTERVAL_MS", 1000, 50, 60000, &s->health_interval_ms, err);
+        code =
+            rf_env_int("REFUNDS_HEALTH_INTERVAL_MS", 1000, 50, 60000, &s->health_interval_ms, err);
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_HOUSEKEEPING_INTERVAL_MS", 60000, 100, 86400000,
                           &s->housekeeping_interval_ms, err);
     if (code == RF_OK)
-        code = rf_env_int("REFUNDS_MAX_MESSAGE_BYTES", 1 << 20, 1024, 64 << 20, &s->max_message_bytes,
-                          err);
+        code = rf_env_int("REFUNDS_MAX_MESSAGE_BYTES", 1 << 20, 1024, 64 << 20,
+                          &s->max_message_bytes, err);
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_CASE_CACHE_MB", 64, 0, 65536, &s->case_cache_mb, err);
     if (code == RF_OK)
-        code = rf_env_int("REFUNDS_CASE_CACHE_TTL_MS", 60000, 100, 86400000, &s->case_cache_ttl_ms, err);
+        code = rf_env_int("REFUNDS_CASE_CACHE_TTL_MS", 60000, 100, 86400000, &s->case_cache_ttl_ms,
+                          err);
     if (code == RF_OK)
         code = rf_env_bool("REFUNDS_ALLOW_INSECURE_REMOTE", false, &s->allow_insecure_remote, err);
     if (code == RF_OK && !s->allow_insecure_remote && !rf_settings_addr_is_loopback(s->grpc_addr))
-        code = rf_fail(err, RF_INVALID_ARGUMENT,
-                       "REFUNDS_GRPC_ADDR %s is not a loopback address and calls are not encrypted: "
-                       "set REFUNDS_ALLOW_INSECURE_REMOTE=true only behind a TLS-terminating proxy",
-                       s->grpc_addr);
+        code =
+            rf_fail(err, RF_INVALID_ARGUMENT,
+                    "REFUNDS_GRPC_ADDR %s is not a loopback address and calls are not encrypted: "
+                    "set REFUNDS_ALLOW_INSECURE_REMOTE=true only behind a TLS-terminating proxy",
+                    s->grpc_addr);
     return code;
 }

@@ -12,23 +12,23 @@
 #include "refunds/status.h"
 
 struct rf_settings {
-    const char *grpc_addr;            /* REFUNDS_GRPC_ADDR */
-    const char *database_url;         /* REFUNDS_DATABASE_URL */
-    const char *migrate_database_url; /* REFUNDS_MIGRATE_DATABASE_URL, else database_url */
-    const char *tokens_file;          /* REFUNDS_TOKENS_FILE */
-    long long threads;                /* REFUNDS_THREADS */
-    long long default_deadline_ms;    /* REFUNDS_DEFAULT_DEADLINE_MS: calls without a deadline */
-    long long statement_timeout_ms;   /* REFUNDS_STATEMENT_TIMEOUT_MS: server-side backstop */
-    long long shutdown_grace_ms;      /* REFUNDS_SHUTDOWN_GRACE_MS */
-    long long approval_sla_seconds;   /* REFUNDS_APPROVAL_SLA_SECONDS */
-    long long idempotency_ttl_hours;  /* REFUNDS_IDEMPOTENCY_TTL_HOURS (at least 24) */
-    long long health_interval_ms;     /* REFUNDS_HEALTH_INTERVAL_MS */
+    const char *grpc_addr;              /* REFUNDS_GRPC_ADDR */
+    const char *database_url;           /* REFUNDS_DATABASE_URL */
+    const char *migrate_database_url;   /* REFUNDS_MIGRATE_DATABASE_URL, else database_url */
+    const char *tokens_file;            /* REFUNDS_TOKENS_FILE */
+    long long threads;                  /* REFUNDS_THREADS */
+    long long default_deadline_ms;      /* REFUNDS_DEFAULT_DEADLINE_MS: calls without a deadline */
+    long long statement_timeout_ms;     /* REFUNDS_STATEMENT_TIMEOUT_MS: server-side backstop */
+    long long shutdown_grace_ms;        /* REFUNDS_SHUTDOWN_GRACE_MS */
+    long long approval_sla_seconds;     /* REFUNDS_APPROVAL_SLA_SECONDS */
+    long long idempotency_ttl_hours;    /* REFUNDS_IDEMPOTENCY_TTL_HOURS (at least 24) */
+    long long health_interval_ms;       /* REFUNDS_HEALTH_INTERVAL_MS */
     long long housekeeping_interval_ms; /* REFUNDS_HOUSEKEEPING_INTERVAL_MS: expiry of old keys */
-    long long max_message_bytes;      /* REFUNDS_MAX_MESSAGE_BYTES */
-    long long case_cache_mb;          /* REFUNDS_CASE_CACHE_MB: GetCase reply cache; 0 turns it off */
-    long long case_cache_ttl_ms;      /* REFUNDS_CASE_CACHE_TTL_MS: longest life of an entry */
-    bool allow_insecure_remote;       /* REFUNDS_ALLOW_INSECURE_REMOTE */
-    enum rf_log_level log_level;      /* REFUNDS_LOG_LEVEL */
+    long long max_message_bytes;        /* REFUNDS_MAX_MESSAGE_BYTES */
+    long long case_cache_mb;     /* REFUNDS_CASE_CACHE_MB: GetCase reply cache; 0 turns it off */
+    long long case_cache_ttl_ms; /* REFUNDS_CASE_CACHE_TTL_MS: longest life of an entry */
+    bool allow_insecure_remote;  /* REFUNDS_ALLOW_INSECURE_REMOTE */
+    enum rf_log_level log_level; /* REFUNDS_LOG_LEVEL */
 };
 
 /* Reads the environment into s; INVALID_ARGUMENT naming the variable on a bad value. */

@@ -12,7 +12,7 @@
 #include "refunds/arena.h"
 #include "refunds/status.h"
 
-#define RF_STATUS_DETAILS_KEY "grpc-status-details-bin"
+#define RF_STATUS_DETAILS_KEY   "grpc-status-details-bin"
 #define RF_BAD_REQUEST_TYPE_URL "type.googleapis.com/google.rpc.BadRequest"
 
 /*

@@ -97,7 +97,7 @@ Test(auth_load, a_comment_may_follow_the_role_and_a_token_may_contain_a_hash)
     struct rf_actor actor;
 
     cr_assert_eq(load(TOKEN_A " alice agent # on-call until March\n"
-                      "tok#en-with-a-hash-0001 bob finance\t# shared laptop\n"),
+                              "tok#en-with-a-hash-0001 bob finance\t# shared laptop\n"),
                  RF_OK, "%s", err.message);
     cr_assert_eq(rf_auth_count(auth), 2);
     cr_assert_eq(identify("Bearer tok#en-with-a-hash-0001", &actor), RF_OK, "%s", err.message);

@@ -12,9 +12,9 @@
 
 #include "case_cache.h"
 
-#define ID_A "01890a5d-ac96-774b-bcce-b302099a8057"
-#define ID_B "01890a5d-ac96-774b-bcce-b302099a8058"
-#define NOW 1000000000LL
+#define ID_A  "01890a5d-ac96-774b-bcce-b302099a8057"
+#define ID_B  "01890a5d-ac96-774b-bcce-b302099a8058"
+#define NOW   1000000000LL
 #define LATER (NOW + 60000000LL)
 
 static struct rf_case_cache *cache;
@@ -99,7 +99,8 @@ Test(case_cache, invalidation_drops_the_entry)
 
 Test(case_cache, an_entry_expires_at_its_valid_until_time)
 {
-    rf_case_cache_put(cache, ID_A, 1, NOW + 10, (const uint8_t *)"x", 1, rf_case_cache_generation(cache));
+    rf_case_cache_put(cache, ID_A, 1, NOW + 10, (const uint8_t *)"x", 1,
+                      rf_case_cache_generation(cache));
     cr_assert_str_eq(held(ID_A, NOW + 9), "x");
     cr_assert_str_eq(held(ID_A, NOW + 10), "", "valid_until is exclusive");
     cr_assert_str_eq(held(ID_A, NOW), "", "an expired entry is gone, not hidden");
@@ -147,7 +148,8 @@ Test(case_cache, the_least_recently_used_entries_go_first_when_full)
         snprintf(id, sizeof id, "01890a5d-ac96-774b-bcce-%012d", i);
         rf_case_cache_put(small, id, 1, LATER, blob, sizeof blob, rf_case_cache_generation(small));
         /* Keep case 0 in use: it must survive while others are evicted. */
-        cr_assert(rf_case_cache_get(small, "01890a5d-ac96-774b-bcce-000000000000", NOW, arena, &data, &len),
+        cr_assert(rf_case_cache_get(small, "01890a5d-ac96-774b-bcce-000000000000", NOW, arena,
+                                    &data, &len),
                   "the entry in use was evicted after %d stores", i + 1);
     }
     for (int i = 0; i < 200; i++) {
@@ -197,7 +199,8 @@ Test(case_cache, stats_count_hits_misses_stores_and_invalidations)
     cr_assert_eq(st.entries, 0);
 }
 
-/* Threads store, read and invalidate the same few ids; checked by ASan/UBSan and the final state. */
+/* Threads store, read and invalidate the same few ids; checked by ASan/UBSan and the final state.
+ */
 static void *hammer(void *arg)
 {
     struct rf_arena *a = rf_arena_create(0);
@@ -215,7 +218,8 @@ static void *hammer(void *arg)
             break;
         case 1:
             if (rf_case_cache_get(cache, id, NOW, a, &data, &len))
-                cr_assert(len == strlen(id) && memcmp(data, id, len) == 0, "a reply for another id");
+                cr_assert(len == strlen(id) && memcmp(data, id, len) == 0,
+                          "a reply for another id");
             break;
         default:
             rf_case_cache_invalidate(cache, id);

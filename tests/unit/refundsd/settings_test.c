@@ -234,12 +234,21 @@ Test(settings, a_remote_address_is_refused_unless_insecure_remote_is_allowed)
 Test(settings, non_loopback_addresses)
 {
     static const char *const no[] = {
-        "0.0.0.0:50051",     "[::]:50051",         "10.0.0.5:50051",
-        "192.168.1.1:443",   "example.com:50051",  "localhost.example.com:50051",
-        "1127.0.0.1:50051",  "ipv4:0.0.0.0:50051", "",
-        "[::1.2.3.4]:50051", "::1:50051",
+        "0.0.0.0:50051",
+        "[::]:50051",
+        "10.0.0.5:50051",
+        "192.168.1.1:443",
+        "example.com:50051",
+        "localhost.example.com:50051",
+        "1127.0.0.1:50051",
+        "ipv4:0.0.0.0:50051",
+        "",
+        "[::1.2.3.4]:50051",
+        "::1:50051",
         /* Regression: a host name that merely starts with "127." is not loopback. */
-        "127.example.com:50051", "127.0.0.1.nip.io:50051", "127.0.0.1",
+        "127.example.com:50051",
+        "127.0.0.1.nip.io:50051",
+        "127.0.0.1",
     };
 
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
