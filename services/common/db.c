@@ -141,10 +141,17 @@ static enum rf_code classify(struct rf_db *db, struct rf_error *err, const PGres
                              const char *what, bool deadline_passed)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+    /* The primary message and the constraint only: DETAIL can quote a whole
+     * row ("Failing row contains (...)"), customer data included, and this
+     * goes to the log. */
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
     bool bad = PQstatus(db->conn) != CONNECTION_OK;
 
-    rf_error_detail(err, "%s failed: sqlstate %s: %s", what, state ? state : "none", msg);
+    if (msg == NULL)
+        msg = PQerrorMessage(db->conn);
+    rf_error_detail(err, "%s failed: sqlstate %s: %s%s%s", what, state ? state : "none", msg,
+                    constraint ? "; constraint " : "", constraint ? constraint : "");
     db->lost = false;
     if (bad || state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
         strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
