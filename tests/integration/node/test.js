@@ -5,7 +5,7 @@
 // REFUNDS_ADDR, REFUNDS_AGENT_TOKEN and REFUNDS_PROTO_DIR.
 'use strict';
 
-const test = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const grpc = require('@grpc/grpc-js');
@@ -92,4 +92,4 @@ test('a call without a token is UNAUTHENTICATED', async () => {
   await assert.rejects(call('ListCases', {}, new grpc.Metadata()), (err) => err.code === grpc.status.UNAUTHENTICATED);
 });
 
-test.after(() => { cases.close(); health.close(); });
+after(() => { cases.close(); health.close(); });
