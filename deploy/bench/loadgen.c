@@ -270,7 +270,9 @@ static grpc_slice pack_slice(const ProtobufCMessage *msg)
 /* The body of the next call: the same bytes, or an OpenCase with a new request_id. */
 static grpc_slice next_request(struct loadgen *lg)
 {
-    if (lg->opt->method != METHOD_OPEN_CASE)
+    /* --dump-request sends the very bytes it wrote, so that h2load, which repeats
+     * them, gets the stored answer of that first call back every time. */
+    if (lg->opt->method != METHOD_OPEN_CASE || lg->opt->dump_file != NULL)
         return grpc_slice_ref(lg->fixed_request);
     random_uuid(lg->request_id);
     return pack_slice(&lg->open.base);
