@@ -34,11 +34,23 @@ void rf_sha256_field(struct rf_sha256 *h, const void *data, size_t len);
 void rf_random_bytes(void *buf, size_t n);
 
 /*
- * Writes a UUIDv7 (RFC 9562: 48-bit Unix milliseconds, then random bits) as 36
- * lower-case characters and a NUL. Ids made later sort after earlier ones,
- * which keeps the primary key index append-mostly and gives lists a stable order.
+ * Writes a UUIDv7 (RFC 9562: 48-bit Unix milliseconds, then a 42-bit counter
+ * and 32 random bits) as 36 lower-case characters and a NUL. Ids made by one
+ * process are strictly increasing, also within one millisecond and when the
+ * clock goes back (RFC 9562 6.2, method 1: the counter starts at a random
+ * value each millisecond and counts on; when it is spent the timestamp moves
+ * on by one), which keeps the primary key index append-mostly. Thread-safe.
  */
 void rf_uuid_v7(int64_t unix_ms, char out[RF_UUID_TEXT_LEN + 1]);
+
+/* The generator's state: the last id's millisecond and counter. Zero it to start. */
+struct rf_uuid_state {
+    uint64_t last_ms;
+    uint64_t counter;
+};
+
+/* rf_uuid_v7 with the caller's state (not locked): for tests and single-threaded users. */
+void rf_uuid_v7_next(struct rf_uuid_state *st, int64_t unix_ms, char out[RF_UUID_TEXT_LEN + 1]);
 
 /* True when s is a UUID in canonical text form (any version, either case). */
 bool rf_uuid_valid(const char *s);

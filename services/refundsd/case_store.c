@@ -171,8 +171,8 @@ static void build_list_stmts(void)
     for (int mask = 0; mask < 1 << LIST_FILTERS; mask++) {
         int len = snprintf(list_sql[mask], sizeof list_sql[mask],
                            "SELECT " CASE_COLUMNS " FROM cases c" LATEST_APPROVAL
-                           " WHERE c.id < $1::uuid");
-        int param = 3;
+                           " WHERE (c.created_at, c.id) < ($1::timestamptz, $2::uuid)");
+        int param = 4;
 
         for (int f = 0; f < LIST_FILTERS; f++) {
             if (mask & (1 << f))
@@ -180,7 +180,7 @@ static void build_list_stmts(void)
                                 " AND %s = $%d", columns[f], param++);
         }
         snprintf(list_sql[mask] + len, sizeof list_sql[mask] - (size_t)len,
-                 " ORDER BY c.id DESC LIMIT $2");
+                 " ORDER BY c.created_at DESC, c.id DESC LIMIT $3");
         snprintf(names[mask], sizeof names[mask], "case_list_%d", mask);
         list_stmts[mask].name = names[mask];
         list_stmts[mask].sql = list_sql[mask];
@@ -524,7 +524,13 @@ enum rf_code rf_case_store_list(struct rf_call *call, const struct rf_case_filte
 
     pthread_once(&list_once, build_list_stmts);
     rf_params_init(&p);
-    rf_param_text(&p, f->before_id ? f->before_id : "ffffffff-ffff-ffff-ffff-ffffffffffff");
+    if (f->before_id == NULL) {
+        rf_param_text(&p, "infinity");
+        rf_param_text(&p, "ffffffff-ffff-ffff-ffff-ffffffffffff");
+    } else {
+        rf_param_time(&p, call->arena, f->before_us);
+        rf_param_text(&p, f->before_id);
+    }
     rf_param_int(&p, call->arena, f->limit);
     for (int i = 0; i < LIST_FILTERS; i++) {
         if (values[i] != NULL) {

@@ -77,11 +77,16 @@ struct rf_case_filter {
     const char *state;
     const char *customer_email;
     const char *assignee;
-    const char *before_id; /* keyset cursor: only ids below it */
+    /* Keyset cursor: only cases created before (before_us, before_id); NULL id for the start. */
+    int64_t before_us;
+    const char *before_id;
     int limit;
 };
 
-/* Lists cases newest first; *cases is an arena array of *n messages. */
+/*
+ * Lists cases newest first: by create time, then id (ids of one process increase with
+ * time; across replicas the create time decides). *cases is an arena array of *n messages.
+ */
 enum rf_code rf_case_store_list(struct rf_call *call, const struct rf_case_filter *f,
                                 Refunds__V1__Case ***cases, size_t *n);
 

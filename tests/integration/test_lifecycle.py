@@ -9,7 +9,7 @@ import time
 
 import grpc
 
-from harness import ServerTest, main, pb, cpb, rid, open_request
+from harness import run_in_threads, ServerTest, main, pb, cpb, rid, open_request
 
 
 def netstring(s):
@@ -191,6 +191,34 @@ class Lifecycle(ServerTest):
             self.client.call("ListCases", pb.ListCasesRequest(customer_email=email, assignee="bob", page_size=2,
                                                               page_token=first.next_page_token))
         self.assertStatus(ctx, grpc.StatusCode.INVALID_ARGUMENT, "page_token")
+
+    def test_lists_are_newest_first_by_create_time_even_within_one_millisecond(self):
+        email = f"burst-{rid()[:8]}@example.com"
+
+        def open_many(i):
+            names = []
+            for _ in range(25):
+                req = open_request()
+                req.customer.email = email
+                names.append(self.client.call("OpenCase", req).name)
+            return names
+
+        made = [n for names in run_in_threads(8, open_many) for n in names]
+        listed, token = [], ""
+        while True:
+            page = self.client.call("ListCases", pb.ListCasesRequest(customer_email=email, page_size=40,
+                                                                     page_token=token))
+            listed += [(c.create_time.seconds * 10**9 + c.create_time.nanos, c.name) for c in page.cases]
+            token = page.next_page_token
+            if not token:
+                break
+        self.assertEqual(sorted(n for _, n in listed), sorted(made), "each case exactly once")
+        self.assertEqual(listed, sorted(listed, reverse=True), "newest first: create_time, then name")
+        # One process makes increasing ids: by create_time the names of one thread's cases increase.
+        by_time = sorted(listed)
+        first_thread = set(made[:25])
+        mine = [n for _, n in by_time if n in first_thread]
+        self.assertEqual(mine, sorted(mine))
 
     def test_the_approval_queue_pages_by_due_time(self):
         names = [self.escalate(self.open_case()).name for _ in range(5)]

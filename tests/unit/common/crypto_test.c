@@ -171,6 +171,59 @@ Test(uuid, v7_ids_of_the_same_millisecond_differ)
     cr_assert_str_neq(a, b);
 }
 
+Test(uuid, v7_ids_of_one_millisecond_are_strictly_increasing)
+{
+    char prev[RF_UUID_TEXT_LEN + 1], next[RF_UUID_TEXT_LEN + 1];
+
+    rf_uuid_v7(1795341600123LL, prev);
+    for (int i = 0; i < 100000; i++) {
+        rf_uuid_v7(1795341600123LL, next);
+        cr_assert_lt(strcmp(prev, next), 0, "id %d: %s is not after %s", i, next, prev);
+        cr_assert_eq(strncmp(next, "01a2", 4), 0, "%s left the millisecond", next);
+        memcpy(prev, next, sizeof prev);
+    }
+}
+
+Test(uuid, v7_ids_keep_increasing_when_the_clock_goes_back)
+{
+    char prev[RF_UUID_TEXT_LEN + 1], next[RF_UUID_TEXT_LEN + 1];
+
+    rf_uuid_v7(1795341600123LL, prev);
+    for (int64_t back = 1; back < 1000; back++) {
+        rf_uuid_v7(1795341600123LL - back, next);
+        cr_assert_lt(strcmp(prev, next), 0, "%s is not after %s", next, prev);
+        memcpy(prev, next, sizeof prev);
+    }
+}
+
+Test(uuid, v7_a_spent_counter_borrows_the_next_millisecond)
+{
+    struct rf_uuid_state st = {.last_ms = 1000, .counter = (1ULL << 42) - 2};
+    char a[RF_UUID_TEXT_LEN + 1], b[RF_UUID_TEXT_LEN + 1], c[RF_UUID_TEXT_LEN + 1];
+
+    rf_uuid_v7_next(&st, 1000, a); /* the counter's last value */
+    rf_uuid_v7_next(&st, 1000, b); /* spent: millisecond 1001, counter 0 */
+    rf_uuid_v7_next(&st, 1000, c);
+    /* 1000 = 0x3e8, 1001 = 0x3e9; the counter's top 4 bits follow the version nibble. */
+    cr_assert_eq(strncmp(a, "00000000-03e8-7fff-bfff-ff", 26), 0, "%s", a);
+    cr_assert_eq(strncmp(b, "00000000-03e9-7000-8000-0000", 28), 0, "%s", b);
+    cr_assert_eq(strncmp(c, "00000000-03e9-7000-8000-0001", 28), 0, "%s", c);
+    cr_assert_lt(strcmp(a, b), 0);
+    cr_assert_lt(strcmp(b, c), 0);
+}
+
+Test(uuid, v7_a_new_millisecond_starts_the_counter_below_half)
+{
+    for (int i = 0; i < 500; i++) {
+        struct rf_uuid_state st = {0};
+        char id[RF_UUID_TEXT_LEN + 1];
+
+        rf_uuid_v7_next(&st, 5000 + i, id);
+        /* The counter's top bit is the low bit of the version nibble's neighbour: id[15]. */
+        cr_assert_lt(hexval(id[15]), 8u, "%s starts its counter in the upper half", id);
+    }
+}
+
 Test(uuid, valid_accepts_canonical_text_in_either_case)
 {
     cr_assert(rf_uuid_valid("0190f5c2-3a4b-7c8d-9e0f-123456789abc"));
