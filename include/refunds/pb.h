@@ -30,6 +30,28 @@ ProtobufCMessage *rf_pb_unpack(struct rf_arena *a, const ProtobufCMessageDescrip
 bool rf_pb_find_nul_string(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                            char *path, size_t path_size);
 
+/* What rf_pb_wire_check finds in wire bytes that protobuf-c's unpack lets through. */
+enum rf_pb_wire {
+    RF_PB_WIRE_OK,
+    RF_PB_WIRE_NUL,        /* a string field holds a NUL byte (unpack would cut it short) */
+    RF_PB_WIRE_FIELD_ZERO, /* a field numbered 0, which no protobuf runtime accepts */
+};
+
+/*
+ * Scans the wire bytes of a desc message, its known sub-messages included, for
+ * the faults above; the first found is returned and path names where it is
+ * ("customer.name" for a NUL; the sub-message holding it, "" at the top, for a
+ * field 0). Bytes that are not a message give RF_PB_WIRE_OK: unpack reports that.
+ */
+enum rf_pb_wire rf_pb_wire_check(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                                 size_t len, char *path, size_t path_size);
+
+/*
+ * Forgets the unknown fields of msg and of every sub-message, so that nothing a
+ * client sent that this service does not know is copied into a reply or stored.
+ */
+void rf_pb_strip_unknown(ProtobufCMessage *msg);
+
 /* Bytes of one element of a repeated field of type t, as protobuf-c lays them out. */
 size_t rf_pb_element_size(ProtobufCType t);
 

@@ -24,11 +24,22 @@ enum rf_text_fault {
     RF_TEXT_BAD_UTF8, /* not well-formed UTF-8 (or contains NUL) */
     RF_TEXT_TOO_LONG, /* more than max_chars code points */
     RF_TEXT_CONTROL,  /* a C0 or C1 control character RF_TEXT_MULTILINE does not allow */
+    RF_TEXT_BIDI,     /* a bidirectional embedding, override or isolate control */
 };
 
-/* Checks s: valid UTF-8, at most max_chars characters, no control characters but those flags allow.
+/*
+ * Checks s: valid UTF-8, at most max_chars characters, no control characters but those flags
+ * allow, and no bidirectional embedding, override or isolate controls (U+202A-U+202E,
+ * U+2066-U+2069) in any text, single-line or free: they make a name or a note display as
+ * something else on an agent's screen or in a finance export ("Trojan Source"). Right-to-left
+ * text needs none of them; the marks U+200E, U+200F and U+061C, which reorder nothing, stay
+ * allowed.
  */
 enum rf_text_fault rf_text_check(const char *s, size_t max_chars, unsigned flags);
+
+/* 3 when s starts with the UTF-8 of a bidirectional control rf_text_check refuses; else 0.
+ * s must have at least 3 readable bytes or a NUL before them. */
+size_t rf_bidi_control_len(const char *s);
 
 /* True when s has a character other than ASCII space, tab, CR or LF. */
 bool rf_text_has_content(const char *s);

@@ -51,19 +51,25 @@ static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
     return false;
 }
 
-static bool scan(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint8_t *end,
-                 char *path, size_t path_size, size_t path_len, int depth)
+static enum rf_pb_wire scan(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
+                            const uint8_t *end, char *path, size_t path_size, size_t path_len,
+                            int depth)
 {
     while (p < end && depth < 32) {
         uint64_t key, n;
         const ProtobufCFieldDescriptor *f;
+        enum rf_pb_wire sub_fault;
 
         if (!read_varint(&p, end, &key))
-            return false;
+            return RF_PB_WIRE_OK;
+        if (key >> 3 == 0) {
+            /* Field number 0 does not exist; protobuf-c keeps it and packs it back as 00. */
+            return RF_PB_WIRE_FIELD_ZERO;
+        }
         switch (key & 7) {
         case 0:
             if (!read_varint(&p, end, &n))
-                return false;
+                return RF_PB_WIRE_OK;
             continue;
         case 1:
             p += 8;
@@ -74,10 +80,10 @@ static bool scan(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const
         case 2:
             break;
         default:
-            return false; /* groups, or not a message at all */
+            return RF_PB_WIRE_OK; /* groups, or not a message at all: unpack says so */
         }
         if (!read_varint(&p, end, &n) || n > (uint64_t)(end - p))
-            return false;
+            return RF_PB_WIRE_OK;
         f = key >> 3 <= UINT32_MAX
                 ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
                 : NULL;
@@ -90,24 +96,57 @@ static bool scan(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const
             if (sub >= path_size)
                 sub = path_size - 1;
             if (f->type == PROTOBUF_C_TYPE_STRING && memchr(p, 0, (size_t)n) != NULL)
-                return true;
-            if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
-                scan(f->descriptor, p, p + n, path, path_size, sub, depth + 1))
-                return true;
+                return RF_PB_WIRE_NUL;
+            if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                sub_fault = scan(f->descriptor, p, p + n, path, path_size, sub, depth + 1);
+                if (sub_fault != RF_PB_WIRE_OK)
+                    return sub_fault;
+            }
             path[path_len] = '\0';
         }
         p += n;
     }
-    return false;
+    return RF_PB_WIRE_OK;
+}
+
+enum rf_pb_wire rf_pb_wire_check(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                                 size_t len, char *path, size_t path_size)
+{
+    if (path_size == 0)
+        return RF_PB_WIRE_OK;
+    path[0] = '\0';
+    return scan(desc, data, data + len, path, path_size, 0, 0);
+}
+
+void rf_pb_strip_unknown(ProtobufCMessage *msg)
+{
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+
+    msg->n_unknown_fields = 0;
+    msg->unknown_fields = NULL;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        char *at = (char *)msg + f->offset;
+
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(size_t *)(void *)((char *)msg + f->quantifier_offset);
+            ProtobufCMessage **items = *(ProtobufCMessage ***)(void *)at;
+
+            for (size_t k = 0; k < n; k++)
+                if (items[k] != NULL)
+                    rf_pb_strip_unknown(items[k]);
+        } else if (*(ProtobufCMessage **)(void *)at != NULL) {
+            rf_pb_strip_unknown(*(ProtobufCMessage **)(void *)at);
+        }
+    }
 }
 
 bool rf_pb_find_nul_string(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                            char *path, size_t path_size)
 {
-    if (path_size == 0)
-        return false;
-    path[0] = '\0';
-    return scan(desc, data, data + len, path, path_size, 0, 0);
+    return rf_pb_wire_check(desc, data, len, path, path_size) == RF_PB_WIRE_NUL;
 }
 
 size_t rf_pb_element_size(ProtobufCType t)

@@ -74,6 +74,8 @@ enum rf_text_fault rf_text_check(const char *s, size_t max_chars, unsigned flags
         /* C1 controls U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8 (U+009B is a terminal CSI). */
         if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] <= 0x9f)
             return RF_TEXT_CONTROL;
+        if (c == 0xe2 && rf_bidi_control_len(s + i) != 0)
+            return RF_TEXT_BIDI;
         if (c >= 0x20 && c != 0x7f)
             continue;
         if ((flags & RF_TEXT_MULTILINE) && (c == '\n' || c == '\r' || c == '\t'))
@@ -83,6 +85,20 @@ enum rf_text_fault rf_text_check(const char *s, size_t max_chars, unsigned flags
     if (rf_utf8_chars(s, len) > max_chars)
         return RF_TEXT_TOO_LONG;
     return RF_TEXT_OK;
+}
+
+size_t rf_bidi_control_len(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+
+    /* U+202A..U+202E are E2 80 AA..AE; U+2066..U+2069 are E2 81 A6..A9. */
+    if (s[0] != 0xe2)
+        return 0;
+    if (s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae)
+        return 3;
+    if (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+        return 3;
+    return 0;
 }
 
 bool rf_text_has_content(const char *s)

@@ -15,19 +15,20 @@
 #include "refunds/money.h"
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
+#include "refunds/validate.h"
 #include "refunds/v1/cases.pb-c.h"
 
 #define LABEL_WIDTH 17
 #define COLS_MAX    8
 
-/* Is byte p[0] (with p[1]) a control character: C0, DEL, or a C1 control encoded in UTF-8? */
+/* Is p a control character (C0, DEL, a C1 or bidirectional control in UTF-8)? Its length, or 0. */
 static size_t control_len(const unsigned char *p)
 {
     if (*p < 0x20 || *p == 0x7f)
         return 1;
     if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
         return 2;
-    return 0;
+    return rf_bidi_control_len((const char *)p);
 }
 
 /*
@@ -157,12 +158,27 @@ static void print_approval(FILE *out, struct rf_arena *a, const Refunds__V1__App
     }
     row(out, "Decision reason", ap->decision_reason);
     if (ap->n_alternatives > 0) {
-        const char *list = "";
+        /* Joined in one pass: a reply may carry many (a hostile server), never quadratic. */
+        const char **words = rf_arena_calloc(a, ap->n_alternatives, sizeof *words);
+        size_t len = 0, at = 0;
+        char *list;
 
-        for (size_t i = 0; i < ap->n_alternatives; i++)
-            list = rf_arena_printf(
-                a, "%s%s%s", list, i ? ", " : "",
-                word(a, &refunds__v1__alternative__descriptor, ap->alternatives[i]));
+        for (size_t i = 0; i < ap->n_alternatives; i++) {
+            words[i] = word(a, &refunds__v1__alternative__descriptor, ap->alternatives[i]);
+            len += strlen(words[i]) + 2;
+        }
+        list = rf_arena_alloc(a, len + 1);
+        for (size_t i = 0; i < ap->n_alternatives; i++) {
+            size_t n = strlen(words[i]);
+
+            if (i > 0) {
+                memcpy(list + at, ", ", 2);
+                at += 2;
+            }
+            memcpy(list + at, words[i], n);
+            at += n;
+        }
+        list[at] = '\0';
         row(out, "Alternatives", list);
     }
 }

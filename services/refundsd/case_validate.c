@@ -62,6 +62,11 @@ static void check_text(struct rf_error *err, const char *field, const char *s, s
     case RF_TEXT_CONTROL:
         rf_violation_add(err, field, "must not contain control characters");
         break;
+    case RF_TEXT_BIDI:
+        rf_violation_add(err, field,
+                         "must not contain bidirectional control characters (U+202A to U+202E, "
+                         "U+2066 to U+2069)");
+        break;
     }
 }
 
@@ -76,6 +81,35 @@ static bool check_format(struct rf_error *err, const char *field, const char *s,
         return err->n_violations == before;
     if (!valid(s)) {
         rf_violation_add(err, field, "must be %s", expected);
+        return false;
+    }
+    return true;
+}
+
+bool rf_validate_past_time(struct rf_error *err, const char *field,
+                           const Google__Protobuf__Timestamp *ts, int64_t now_us, int64_t *us)
+{
+    char path[64];
+
+    if (ts == NULL) {
+        rf_violation_add(err, field, "is required");
+        return false;
+    }
+    if (ts->nanos < 0 || ts->nanos > 999999999) {
+        snprintf(path, sizeof path, "%s.nanos", field);
+        rf_violation_add(err, path, "must be from 0 to 999999999");
+        return false;
+    }
+    if (!rf_pb_timestamp_us(ts, us)) {
+        snprintf(path, sizeof path, "%s.seconds", field);
+        rf_violation_add(err, path, "must be a time from 0001-01-01 to 9999-12-31 (UTC)");
+        return false;
+    }
+    if (*us > now_us + RF_CLOCK_SKEW_US) {
+        rf_violation_add(err, field,
+                         "must not be in the future (more than %lld minutes ahead of the server's "
+                         "clock)",
+                         RF_CLOCK_SKEW_US / 60000000);
         return false;
     }
     return true;
@@ -183,12 +217,9 @@ void rf_validate_open_case(const Refunds__V1__OpenCaseRequest *in, int64_t now_u
         check_text(err, "product.name", p->name, RF_MAX_NAME_CHARS, true, 0);
         check_text(err, "product.category", p->category, RF_MAX_CATEGORY_CHARS, true, 0);
     }
-    if (in->purchase_time == NULL)
-        rf_violation_add(err, "purchase_time", "is required");
-    else if (!rf_pb_timestamp_us(in->purchase_time, &purchased) || purchased < 0)
-        rf_violation_add(err, "purchase_time", "must be a valid time after 1970-01-01");
-    else if (purchased > now_us + RF_CLOCK_SKEW_US)
-        rf_violation_add(err, "purchase_time", "must not be in the future");
+    if (rf_validate_past_time(err, "purchase_time", in->purchase_time, now_us, &purchased) &&
+        purchased < 0)
+        rf_violation_add(err, "purchase_time", "must not be before 1970-01-01");
     paid_ok = money_ok(err, "amount_paid", in->amount_paid);
     requested_ok = money_ok(err, "requested_amount", in->requested_amount);
     if (paid_ok && requested_ok) {
@@ -293,17 +324,23 @@ void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t n
         if (in->n_alternatives != 0)
             rf_violation_add(err, "alternatives", "are only offered when the decision is DENY");
     }
-    for (size_t i = 0; i < in->n_alternatives; i++) {
+    if (in->n_alternatives > RF_MAX_ALTERNATIVES) {
+        /* Refused before any per-element work: the count bounds everything below. */
+        rf_violation_add(err, "alternatives",
+                         "must have at most %d entries, one of each kind (got %zu)",
+                         RF_MAX_ALTERNATIVES, in->n_alternatives);
+        return;
+    }
+    for (size_t i = 0, seen = 0; i < in->n_alternatives; i++) {
         char path[48];
+        int v = in->alternatives[i];
 
         snprintf(path, sizeof path, "alternatives[%zu]", i);
-        check_enum(err, path, &refunds__v1__alternative__descriptor, in->alternatives[i], true);
-        for (size_t j = 0; j < i; j++) {
-            if (in->alternatives[j] == in->alternatives[i]) {
-                rf_violation_add(err, path, "repeats an earlier alternative");
-                break;
-            }
-        }
+        check_enum(err, path, &refunds__v1__alternative__descriptor, v, true);
+        if (v > 0 && v < 64 && (seen & (size_t)1 << v) != 0)
+            rf_violation_add(err, path, "repeats an earlier alternative");
+        if (v > 0 && v < 64)
+            seen |= (size_t)1 << v;
     }
 }
 

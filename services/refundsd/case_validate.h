@@ -21,6 +21,8 @@
 #define RF_MAX_PROVIDER_ID_CHARS 128
 #define RF_MAX_LONG_TEXT_CHARS   4000
 #define RF_MAX_SHORT_TEXT_CHARS  2000
+/* DecideCase offers each kind of alternative at most once. */
+#define RF_MAX_ALTERNATIVES 4
 /* Allowed clock skew for "not in the future" checks. */
 #define RF_CLOCK_SKEW_US (5LL * 60 * 1000000)
 /* Largest page; larger page_size values are lowered to it (AIP-158). */
@@ -29,6 +31,15 @@
 
 /* Parses "cases/{uuid}" into id (lower case); false when name is not that. */
 bool rf_case_name_parse(const char *name, char id[RF_UUID_TEXT_LEN + 1]);
+
+/*
+ * Checks a Timestamp field that must be set and not in the future (beyond the clock skew):
+ * each failure names the exact rule broken (nanos range, Timestamp's year range, future),
+ * on field.nanos, field.seconds or field. Stores the time in *us and returns true when it
+ * passed.
+ */
+bool rf_validate_past_time(struct rf_error *err, const char *field,
+                           const Google__Protobuf__Timestamp *ts, int64_t now_us, int64_t *us);
 
 /* Parses an etag this service issued into a case version; false when it is not one. */
 bool rf_etag_parse(const char *etag, long long *version);

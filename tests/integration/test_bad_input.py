@@ -4,6 +4,8 @@ FAILED_PRECONDITION) naming the field, also as google.rpc.BadRequest field
 violations in grpc-status-details-bin, and writes nothing. Bytes python's
 protobuf refuses to produce (invalid UTF-8, NUL, garbage) are sent raw."""
 
+import time
+
 import grpc
 
 from harness import ServerTest, main, pb, cpb, rid, ts, open_request, violations
@@ -206,6 +208,91 @@ class BadInput(ServerTest):
             self.client.call("OpenCase", req)
         self.assertEqual(ctx.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
 
+
+    def test_bidirectional_controls_are_refused_in_names_and_free_text(self):
+        # "Ana" + RIGHT-TO-LEFT OVERRIDE + "gpj.exe" would show as "Anaexe.jpg".
+        self.refused(with_customer(name="Ana\u202egpj.exe"), "customer.name", "bidirectional")
+        for field, value in (("name", "Kettle\u2066"), ("sku", "\u202aSKU"), ("order_id", "ORD\u2069")):
+            req = open_request()
+            setattr(req.product, field, value)
+            self.refused(req, "product." + field, "bidirectional")
+        self.refused(open_request(reason_text="fine\u202d"), "reason_text", "bidirectional")
+        # Right-to-left text itself, and the marks that reorder nothing, are accepted.
+        c = self.client.call("OpenCase", with_customer(name="\u05e9\u05dc\u05d5\u05dd \u200fAna"))
+        self.assertEqual(c.customer.name, "\u05e9\u05dc\u05d5\u05dd \u200fAna")
+
+    def test_time_messages_name_the_rule_broken(self):
+        req = open_request()
+        req.purchase_time.nanos = 1_000_000_000
+        self.refused(req, "purchase_time.nanos", "from 0 to 999999999")
+        req = open_request()
+        req.purchase_time.seconds = -86400
+        self.refused(req, "purchase_time", "before 1970-01-01")
+        req = open_request()
+        req.purchase_time.seconds = 253402300800
+        self.refused(req, "purchase_time.seconds", "0001-01-01 to 9999-12-31")
+
+    def test_the_largest_repeated_field_is_refused_by_its_count_at_once(self):
+        c = self.client.call("OpenCase", open_request())
+        # The largest request the server takes (1 MiB) filled with distinct unknown enum values:
+        # each is one varint, so about 300,000 elements.
+        base = pb.DecideCaseRequest(request_id=rid(), name=c.name, etag=c.etag, decision=pb.DECISION_DENY,
+                                    reason="no")
+        payload = base.SerializeToString()
+        values = bytearray()
+        v = 5
+        while len(payload) + len(values) + 8 < (1 << 20) - 16:
+            values += encode_varint(v)
+            v += 1
+        raw = payload + b"\x3a" + encode_varint(len(values)) + bytes(values)
+        self.assertLess(len(raw), 1 << 20)
+        before = self.counts()
+        started = time.monotonic()
+        with self.assertRaises(grpc.RpcError) as ctx:
+            self.client.raw("/refunds.v1.RefundCases/DecideCase", raw, timeout=30,
+                            metadata=[("authorization", "Bearer " + self.client.token("carol"))])
+        took = time.monotonic() - started
+        err = ctx.exception
+        self.assertEqual(err.code(), grpc.StatusCode.INVALID_ARGUMENT, err.details())
+        self.assertIn("at most 4 entries", violations(err).get("alternatives", ""))
+        self.assertEqual(self.counts(), before)
+        # Before the bound this took ~17 s of CPU; seconds here would mean per-element work is back.
+        self.assertLess(took, 2.0, f"refusing {v - 5} alternatives took {took:.2f} s")
+
+    def test_a_field_numbered_zero_is_refused_and_unknown_fields_never_come_back(self):
+        token = [("authorization", "Bearer " + self.client.token("alice"))]
+        good = open_request()
+        # customer with a field numbered 0 (tag bytes 80 00), which no protobuf runtime accepts.
+        cust = good.customer.SerializeToString() + b"\x80\x00\x01"
+        bad = open_request(customer=None).SerializeToString() + b"\x1a" + encode_varint(len(cust)) + cust
+        before = self.counts()
+        with self.assertRaises(grpc.RpcError) as ctx:
+            self.client.raw("/refunds.v1.RefundCases/OpenCase", bad, metadata=token)
+        self.assertStatus(ctx, grpc.StatusCode.INVALID_ARGUMENT, "field numbered 0", "customer")
+        self.assertEqual(self.counts(), before)
+        # An unknown (future) field in a sub-message is accepted but never echoed or stored.
+        unknown = good.customer.SerializeToString() + b"\x78\x07"  # field 15 = 7
+        req = open_request(customer=None)
+        raw = req.SerializeToString() + b"\x1a" + encode_varint(len(unknown)) + unknown
+        for _ in range(2):  # the first answer and its replay
+            reply = self.client.raw("/refunds.v1.RefundCases/OpenCase", raw, metadata=token)
+            case = pb.Case.FromString(reply)
+            self.assertEqual(case.customer.name, good.customer.name)
+            self.assertEqual(len(case.customer.UnknownFields()), 0, "the unknown field came back")
+        stored = self.db.sql(f"SELECT customer_name FROM cases WHERE id = '{case.name[6:]}'")
+        self.assertEqual(stored, [[good.customer.name]])
+
+
+def encode_varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
 
 if __name__ == "__main__":
     main()

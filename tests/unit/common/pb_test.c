@@ -364,3 +364,44 @@ Test(pb, find_nul_string_truncates_a_long_path_to_the_buffer)
     cr_assert_lt(strlen(path), sizeof path);
     cr_assert(strncmp(path, "customer.email", strlen(path)) == 0, "%s", path);
 }
+
+/* Field number 0 written as the tag bytes 80 00 (a varint of 0 in two bytes), value 1. */
+Test(pb, wire_check_finds_a_field_numbered_zero_in_a_sub_message)
+{
+    static const uint8_t msg[] = {0x1a, 0x06, 0x0a, 0x01, 'a', 0x80, 0x00, 0x01};
+    static const uint8_t top[] = {0x80, 0x00, 0x01, 0x0a, 0x01, 'r'};
+    char path[64];
+
+    cr_assert_eq(rf_pb_wire_check(&refunds__v1__open_case_request__descriptor, msg, sizeof msg,
+                                  path, sizeof path),
+                 RF_PB_WIRE_FIELD_ZERO);
+    cr_assert_str_eq(path, "customer");
+    cr_assert_eq(rf_pb_wire_check(&refunds__v1__open_case_request__descriptor, top, sizeof top,
+                                  path, sizeof path),
+                 RF_PB_WIRE_FIELD_ZERO);
+    cr_assert_str_empty(path);
+    /* What it guards against: protobuf-c takes it as an unknown field. */
+    cr_assert_not_null(
+        rf_pb_unpack(arena, &refunds__v1__open_case_request__descriptor, msg, sizeof msg));
+}
+
+Test(pb, strip_unknown_forgets_unknown_fields_of_every_sub_message)
+{
+    /* OpenCaseRequest{customer{name "a", field 9 = 1}, field 15 = 2}. */
+    static const uint8_t msg[] = {0x1a, 0x05, 0x0a, 0x01, 'a', 0x48, 0x01, 0x78, 0x02};
+    static const uint8_t known[] = {0x1a, 0x03, 0x0a, 0x01, 'a'};
+    Refunds__V1__OpenCaseRequest *req = (Refunds__V1__OpenCaseRequest *)rf_pb_unpack(
+        arena, &refunds__v1__open_case_request__descriptor, msg, sizeof msg);
+    size_t len;
+    uint8_t *out;
+
+    cr_assert_not_null(req);
+    cr_assert_eq(req->base.n_unknown_fields, 1);
+    cr_assert_eq(req->customer->base.n_unknown_fields, 1);
+    rf_pb_strip_unknown(&req->base);
+    cr_assert_eq(req->base.n_unknown_fields, 0);
+    cr_assert_eq(req->customer->base.n_unknown_fields, 0);
+    out = rf_pb_pack(arena, &req->base, &len);
+    cr_assert_eq(len, sizeof known);
+    cr_assert_arr_eq(out, known, sizeof known);
+}

@@ -200,6 +200,45 @@ Test(text, check_rejects_c1_control_characters)
     cr_assert_eq(rf_text_check("\xc2\xa0", 10, 0), RF_TEXT_OK, "U+00A0 is not a control");
 }
 
+Test(text, check_rejects_bidirectional_controls_in_any_text)
+{
+    /* U+202A..U+202E (embeddings, overrides, pop) and U+2066..U+2069 (isolates). */
+    static const char *const bidi[] = {"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
+                                       "\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6",
+                                       "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9"};
+
+    for (size_t i = 0; i < sizeof bidi / sizeof bidi[0]; i++) {
+        char s[32];
+
+        snprintf(s, sizeof s, "Ana%sexe.txt", bidi[i]);
+        cr_assert_eq(rf_text_check(s, 100, 0), RF_TEXT_BIDI, "control %zu single-line", i);
+        cr_assert_eq(rf_text_check(s, 100, RF_TEXT_MULTILINE), RF_TEXT_BIDI, "control %zu free", i);
+        cr_assert_eq(rf_bidi_control_len(bidi[i]), 3u);
+    }
+}
+
+Test(text, check_keeps_right_to_left_text_and_the_marks_that_reorder_nothing)
+{
+    /* Hebrew and Arabic letters, LRM U+200E, RLM U+200F, ALM U+061C; and the neighbours of the
+     * refused ranges: U+2029 (paragraph separator is E2 80 A9), U+202F, U+2065, U+206A. */
+    cr_assert_eq(
+        rf_text_check("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7",
+                      100, 0),
+        RF_TEXT_OK);
+    cr_assert_eq(rf_text_check("a\xe2\x80\x8e b\xe2\x80\x8f c\xd8\x9c", 100, 0), RF_TEXT_OK);
+    cr_assert_eq(rf_text_check("a\xe2\x80\xaf"
+                               "b",
+                               100, 0),
+                 RF_TEXT_OK);
+    cr_assert_eq(rf_text_check("a\xe2\x81\xa5"
+                               "b\xe2\x81\xaa",
+                               100, 0),
+                 RF_TEXT_OK);
+    cr_assert_eq(rf_bidi_control_len("\xe2\x80\xa9"), 0u);
+    cr_assert_eq(rf_bidi_control_len("\xe2\x80"), 0u);
+    cr_assert_eq(rf_bidi_control_len("\xe2"), 0u);
+}
+
 Test(text, has_content_needs_more_than_white_space)
 {
     cr_assert_not(rf_text_has_content(""));

@@ -400,19 +400,59 @@ Test(open_case, purchase_time_within_the_clock_skew_is_accepted)
     expect_none();
 }
 
-Test(open_case, purchase_time_before_1970_or_malformed)
+Test(open_case, purchase_time_messages_name_the_rule_broken)
 {
     o.purchase_time.seconds = -86400;
     check_open();
     expect_only("purchase_time");
+    cr_assert_str_eq(err.violations[0].description, "must not be before 1970-01-01");
     valid_open();
     o.purchase_time.nanos = 1000000000;
     check_open();
-    expect_only("purchase_time");
+    expect_only("purchase_time.nanos");
+    cr_assert_str_eq(err.violations[0].description, "must be from 0 to 999999999");
     valid_open();
     o.purchase_time.nanos = -1;
     check_open();
+    expect_only("purchase_time.nanos");
+    valid_open();
+    /* 10000-01-01T00:00:00Z is past the Timestamp range (years 1 to 9999). */
+    o.purchase_time.seconds = 253402300800LL;
+    check_open();
+    expect_only("purchase_time.seconds");
+    cr_assert_str_eq(err.violations[0].description,
+                     "must be a time from 0001-01-01 to 9999-12-31 (UTC)");
+    valid_open();
+    o.purchase_time.seconds = NOW_US / RF_USEC_PER_SEC + 86400;
+    check_open();
     expect_only("purchase_time");
+    cr_assert(strstr(err.violations[0].description, "must not be in the future") != NULL);
+}
+
+Test(open_case, text_fields_refuse_bidirectional_controls)
+{
+    /* "Ana" + RIGHT-TO-LEFT OVERRIDE + "gpj.exe" shows as "Anaexe.jpg". */
+    o.customer.name = "Ana\xe2\x80\xaegpj.exe";
+    check_open();
+    expect_only("customer.name");
+    cr_assert(strstr(err.violations[0].description, "bidirectional") != NULL);
+    valid_open();
+    o.product.sku = "SKU\xe2\x81\xa6"
+                    "1";
+    check_open();
+    expect_only("product.sku");
+    valid_open();
+    o.product.order_id = "\xe2\x80\xabORD";
+    check_open();
+    expect_only("product.order_id");
+    valid_open();
+    o.product.name = "Kettle\xe2\x81\xa9";
+    check_open();
+    expect_only("product.name");
+    valid_open();
+    o.req.reason_text = "free text too\xe2\x80\xad";
+    check_open();
+    expect_only("reason_text");
 }
 
 Test(open_case, name_limits_count_characters_not_bytes)
