@@ -23,6 +23,9 @@ int64_t rf_now_us(void);
 /* A monotonic clock for deadlines and durations. */
 int64_t rf_monotonic_us(void);
 
+/* Sleeps ms milliseconds (resuming after signals); ms <= 0 returns at once. */
+void rf_sleep_ms(long long ms);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t rf_days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -3,6 +3,7 @@
  * include/refunds/timeutil.h). The civil-date algorithms are Howard Hinnant's
  * well-known day-count formulas, valid for the whole proleptic Gregorian range.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,16 @@ int64_t rf_monotonic_us(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * RF_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+void rf_sleep_ms(long long ms)
+{
+    struct timespec left = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+    if (ms <= 0)
+        return;
+    while (nanosleep(&left, &left) != 0 && errno == EINTR)
+        ;
 }
 
 int64_t rf_days_from_civil(int64_t y, unsigned m, unsigned d)

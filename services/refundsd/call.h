@@ -67,6 +67,14 @@ struct rf_call {
 typedef enum rf_code (*rf_handler_fn)(struct rf_call *call, const ProtobufCMessage *in,
                                       ProtobufCMessage *out);
 
+/*
+ * Called instead of the handler when a mutation is a retry whose first answer is replayed:
+ * whatever the first attempt would do after its commit for the caller's sake (drop a cached
+ * copy of what it changed) must happen before the replayed answer leaves too, because the
+ * first attempt may not have got that far yet.
+ */
+typedef void (*rf_replayed_fn)(struct rf_call *call, const ProtobufCMessage *in);
+
 /* A validator: checks in without I/O and records field violations in err. */
 typedef void (*rf_validator_fn)(const ProtobufCMessage *in, int64_t now_us, struct rf_error *err);
 
@@ -83,6 +91,7 @@ struct rf_method {
     rf_handler_fn handler;
     unsigned roles; /* allowed roles; 0: no authentication needed */
     unsigned flags;
+    rf_replayed_fn replayed; /* mutations only; may be NULL */
 };
 
 struct rf_service {

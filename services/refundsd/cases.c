@@ -138,6 +138,22 @@ static enum rf_code finish_change(struct rf_call *call, enum rf_code code,
     return code;
 }
 
+/*
+ * A replayed change of an existing case: its first attempt committed, but may not yet have
+ * dropped the cached case (it does so after COMMIT returns), so the retry drops it too
+ * before its answer leaves, and the caller reads what that answer says.
+ */
+static void case_replayed(struct rf_call *call, const ProtobufCMessage *in)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(in->descriptor, "name");
+    char id[RF_UUID_TEXT_LEN + 1];
+
+    if (f != NULL && f->type == PROTOBUF_C_TYPE_STRING &&
+        rf_case_name_parse(*(char *const *)(const void *)((const char *)in + f->offset), id))
+        rf_case_cache_invalidate(call->cache, id);
+}
+
 RF_HANDLER(open_case, Refunds__V1__OpenCaseRequest, Refunds__V1__Case)
 static enum rf_code open_case(struct rf_call *call, const Refunds__V1__OpenCaseRequest *in,
                               Refunds__V1__Case *out)
@@ -269,7 +285,7 @@ static enum rf_code list_cases(struct rf_call *call, const Refunds__V1__ListCase
     const char *assignee = in->assignee[0] ? in->assignee : NULL;
     const char *parts[] = {"ListCases", state ? state : "", email ? email : "",
                            assignee ? assignee : ""};
-    struct rf_case_filter f = {state, email, assignee, NULL, page_size(in->page_size) + 1};
+    struct rf_case_filter f = {state, email, assignee, 0, NULL, page_size(in->page_size) + 1};
     uint8_t fingerprint[RF_PAGE_FINGERPRINT_LEN];
     struct rf_page_cursor cursor = {0};
     bool has_cursor;
@@ -279,15 +295,19 @@ static enum rf_code list_cases(struct rf_call *call, const Refunds__V1__ListCase
     code = read_token(call, in->page_token, fingerprint, &cursor, &has_cursor);
     if (code != RF_OK)
         return code;
-    if (has_cursor)
+    if (has_cursor) {
+        f.before_us = cursor.time_us;
         f.before_id = cursor.id;
+    }
     code = rf_case_store_list(call, &f, &out->cases, &out->n_cases);
     if (code != RF_OK)
         return code;
     if (out->n_cases == (size_t)f.limit) {
+        const Refunds__V1__Case *last = out->cases[out->n_cases - 2];
+
         out->n_cases--;
-        cursor.time_us = 0;
-        snprintf(cursor.id, sizeof cursor.id, "%s", out->cases[out->n_cases - 1]->name + 6);
+        rf_pb_timestamp_us(last->create_time, &cursor.time_us);
+        snprintf(cursor.id, sizeof cursor.id, "%s", last->name + 6);
         out->next_page_token = rf_arena_alloc(call->arena, RF_PAGE_TOKEN_MAX);
         rf_page_token_encode(fingerprint, &cursor, out->next_page_token);
     }
@@ -483,16 +503,17 @@ static const struct rf_method methods[] = {
      list_cases_entry, READERS, 0},
     {M(AddInteraction, add_interaction_request, case), rf_validate_add_interaction_entry,
      add_interaction_entry, RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_ADMIN,
-     RF_METHOD_MUTATION},
+     RF_METHOD_MUTATION, case_replayed},
     {M(EscalateCase, escalate_case_request, case), rf_validate_escalate_case_entry,
-     escalate_case_entry, RF_ROLE_AGENT | RF_ROLE_ADMIN, RF_METHOD_MUTATION},
+     escalate_case_entry, RF_ROLE_AGENT | RF_ROLE_ADMIN, RF_METHOD_MUTATION, case_replayed},
     {M(ListApprovalQueue, list_approval_queue_request, list_approval_queue_response),
      rf_validate_list_approval_queue_entry, list_approval_queue_entry,
      RF_ROLE_APPROVER | RF_ROLE_ADMIN, 0},
     {M(DecideCase, decide_case_request, case), rf_validate_decide_case_entry, decide_case_entry,
-     RF_ROLE_APPROVER, RF_METHOD_MUTATION},
+     RF_ROLE_APPROVER, RF_METHOD_MUTATION, case_replayed},
     {M(WithdrawCase, withdraw_case_request, case), rf_validate_withdraw_case_entry,
-     withdraw_case_entry, RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_ADMIN, RF_METHOD_MUTATION},
+     withdraw_case_entry, RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_ADMIN, RF_METHOD_MUTATION,
+     case_replayed},
 };
 
 const struct rf_service rf_cases_service = {&refunds__v1__refund_cases__descriptor, methods,

@@ -8,7 +8,9 @@ pending approval turns sla_breached at its due time."""
 
 import time
 
-from harness import Server, ServerTest, Client, main, pb, rid, wait_for
+import grpc
+
+from harness import Server, ServerTest, Client, in_thread, main, pb, rid, wait_for
 
 
 class CaseCache(ServerTest):
@@ -94,6 +96,57 @@ class CachedSlaBreach(ServerTest):
         self.assertFalse(self.client.call("GetCase", pb.GetCaseRequest(name=e.name)).approval.sla_breached)
         time.sleep(1.2)
         self.assertTrue(self.client.call("GetCase", pb.GetCaseRequest(name=e.name)).approval.sla_breached)
+
+
+
+class ReadYourWritesAfterRetries(ServerTest):
+    """A mutation's first attempt commits, then (REFUNDS_TEST_DELAY_AFTER_COMMIT_MS) waits before
+    dropping the cached case and answering: the window a slow database or a busy thread opens
+    between COMMIT and the reply, made wide enough to hit every time. The NOTIFY trigger is off,
+    as if the listener lagged, so only the server's own invalidation can keep the promise."""
+
+    server_env = {"REFUNDS_TEST_DELAY_AFTER_COMMIT_MS": "600"}
+
+    def setUp(self):
+        self.db.sql("ALTER TABLE cases DISABLE TRIGGER cases_notify_change")
+        self.addCleanup(self.db.sql, "ALTER TABLE cases ENABLE TRIGGER cases_notify_change")
+
+    def get(self, name):
+        return self.client.call("GetCase", pb.GetCaseRequest(name=name))
+
+    def note(self, c, request_id, summary):
+        return pb.AddInteractionRequest(request_id=request_id, name=c.name, etag=c.etag,
+                                        kind=pb.INTERACTION_KIND_NOTE, summary=summary)
+
+    def committed(self, request_id):
+        return self.db.scalar("SELECT count(*) FROM idempotency_keys WHERE request_id = "
+                              f"'{request_id}' AND response IS NOT NULL") == "1"
+
+    def test_a_retry_after_the_deadline_reads_what_its_replayed_answer_says(self):
+        c = self.open_case()
+        self.get(c.name)  # cached at etag 1
+        req = self.note(c, rid(), "first attempt times out after its commit")
+        with self.assertRaises(grpc.RpcError) as ctx:
+            self.client.call("AddInteraction", req, timeout=0.3)
+        self.assertEqual(ctx.exception.code(), grpc.StatusCode.DEADLINE_EXCEEDED)
+        wait_for(lambda: self.committed(req.request_id), 5, "the first attempt's commit")
+        replayed = self.client.call("AddInteraction", req)
+        self.assertEqual(replayed.etag, "2")
+        got = self.get(c.name)
+        self.assertEqual(got.etag, replayed.etag, "GetCase right after the retry served the old case")
+        self.assertEqual(len(got.interactions), 2)
+
+    def test_a_concurrent_duplicate_reads_what_its_replayed_answer_says(self):
+        c = self.open_case()
+        self.get(c.name)
+        req = self.note(c, rid(), "two copies of one request")
+        t, first = in_thread(lambda: self.client.call("AddInteraction", req, timeout=10))
+        wait_for(lambda: self.committed(req.request_id), 5, "the first copy's commit")
+        second = self.client.call("AddInteraction", req)
+        got = self.get(c.name)
+        self.assertEqual(got.etag, second.etag, "GetCase after the duplicate served the old case")
+        t.join()
+        self.assertEqual(first["r"], second, "both copies get the same answer")
 
 
 if __name__ == "__main__":
