@@ -68,6 +68,14 @@ void rf_db_disconnect(struct rf_db *db);
  */
 void rf_db_set_deadline(struct rf_db *db, int64_t deadline_mono_us);
 
+/*
+ * From any thread: ends the wait of the statement in progress as a passed deadline would
+ * (cancelled on the server) and makes it, and every later BEGIN or statement, fail with
+ * UNAVAILABLE "the server is shutting down: retry the call"; ROLLBACK still runs. For a
+ * server that must stop: what was not committed is rolled back, so a retry is safe. Final.
+ */
+void rf_db_interrupt(struct rf_db *db);
+
 /* Starts a READ COMMITTED transaction. */
 enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err);
 

@@ -5,14 +5,18 @@
  * *_store.c files, never here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "refunds/db.h"
 #include "refunds/encode.h"
 #include "refunds/timeutil.h"
+#include "refunds/xalloc.h"
 
 /* How long a cancelled statement may take to report back before the connection is dropped. */
 #define CANCEL_GRACE_US (2 * RF_USEC_PER_SEC)
@@ -28,28 +32,41 @@ struct rf_db {
     bool in_tx;
     bool lost; /* the last failure was the connection going away */
     int64_t deadline;
+    atomic_bool interrupted; /* rf_db_interrupt: every wait ends, every statement fails */
+    int wake[2];             /* a byte here wakes a wait to see interrupted */
     const struct rf_stmt **prepared;
     size_t n_prepared;
     size_t cap_prepared;
 };
 
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
+#define xstrdup rf_xstrdup
 
-    if (p == NULL)
-        abort();
-    return memcpy(p, s, n);
+void rf_db_interrupt(struct rf_db *db)
+{
+    atomic_store(&db->interrupted, true);
+    while (write(db->wake[1], "x", 1) < 0 && errno == EINTR)
+        ;
+}
+
+/* The failure of a statement that rf_db_interrupt stopped, or that it kept from starting. */
+static enum rf_code fail_interrupted(struct rf_error *err, const char *what)
+{
+    rf_error_detail(err, "%s: interrupted: the server is shutting down", what);
+    return rf_fail(err, RF_UNAVAILABLE, "the server is shutting down: retry the call");
 }
 
 struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
                            long long statement_timeout_ms)
 {
-    struct rf_db *db = calloc(1, sizeof *db);
+    struct rf_db *db = rf_xcalloc(1, sizeof *db);
 
-    if (db == NULL)
+    atomic_init(&db->interrupted, false);
+    if (pipe(db->wake) != 0)
         abort();
+    for (int i = 0; i < 2; i++) {
+        fcntl(db->wake[i], F_SETFD, FD_CLOEXEC);
+        fcntl(db->wake[i], F_SETFL, O_NONBLOCK);
+    }
     db->conninfo = xstrdup(conninfo);
     db->application_name = xstrdup(application_name);
     /* UTC and ISO so that rf_db_time can parse what the server prints; the
@@ -91,6 +108,8 @@ void rf_db_destroy(struct rf_db *db)
     if (db == NULL)
         return;
     rf_db_disconnect(db);
+    close(db->wake[0]);
+    close(db->wake[1]);
     free(db->prepared);
     free(db->conninfo);
     free(db->application_name);
@@ -178,11 +197,11 @@ static enum rf_code classify(struct rf_db *db, struct rf_error *err, const PGres
  * cancelling on the server, then waiting a short grace for the error.
  */
 static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *what,
-                          int64_t deadline, PGresult **out)
+                          int64_t deadline, bool interruptible, PGresult **out)
 {
     PGresult *keep = NULL;
     int64_t cancel_at = 0;
-    bool passed = false;
+    bool passed = false, stopped = false;
     int sock = PQsocket(db->conn);
 
     for (;;) {
@@ -190,9 +209,15 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
 
         while (PQisBusy(db->conn)) {
             int timeout = -1;
-            struct pollfd pfd = {.fd = sock, .events = POLLIN};
+            struct pollfd pfd[2] = {{.fd = sock, .events = POLLIN},
+                                    {.fd = db->wake[0], .events = POLLIN}};
             int64_t now = rf_monotonic_us();
 
+            if (!passed && interruptible && atomic_load(&db->interrupted)) {
+                /* Stopped like a passed deadline: cancelled on the server, then UNAVAILABLE. */
+                stopped = true;
+                deadline = now;
+            }
             if (passed && now - cancel_at > CANCEL_GRACE_US) {
                 /* The server does not answer even the cancel: give the connection up. */
                 if (keep != NULL)
@@ -201,8 +226,9 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
                                 (long long)(CANCEL_GRACE_US / 1000));
                 db->lost = false;
                 rf_db_disconnect(db);
-                return rf_fail(err, RF_DEADLINE_EXCEEDED,
-                               "deadline exceeded while waiting for the database");
+                return stopped ? fail_interrupted(err, what)
+                               : rf_fail(err, RF_DEADLINE_EXCEEDED,
+                                         "deadline exceeded while waiting for the database");
             }
             if (!passed && deadline != 0 && now >= deadline) {
                 char ebuf[256];
@@ -217,7 +243,7 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
                 timeout = (int)((cancel_at + CANCEL_GRACE_US - now) / 1000) + 1;
             else if (deadline != 0)
                 timeout = (int)((deadline - now) / 1000) + 1;
-            if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+            if (poll(pfd, interruptible && !passed ? 2 : 1, timeout) < 0 && errno != EINTR) {
                 if (keep != NULL)
                     PQclear(keep);
                 rf_error_detail(err, "%s: poll failed: %s", what, strerror(errno));
@@ -249,7 +275,7 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
 
         if (keep != NULL)
             PQclear(keep);
-        return code;
+        return stopped ? fail_interrupted(err, what) : code;
     }
     *out = keep;
     return RF_OK;
@@ -286,6 +312,8 @@ static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const stru
 
     if (tx_lost(db))
         return fail_lost(err, stmt->name);
+    if (atomic_load(&db->interrupted))
+        return fail_interrupted(err, stmt->name);
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
         return rf_fail(err, RF_DEADLINE_EXCEEDED,
                        "deadline exceeded before the database was asked");
@@ -295,7 +323,7 @@ static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const stru
     if (!is_prepared(db, stmt)) {
         if (!PQsendPrepare(db->conn, stmt->name, stmt->sql, 0, NULL))
             return classify(db, err, NULL, stmt->name, false);
-        code = await(db, err, stmt->name, db->deadline, &r);
+        code = await(db, err, stmt->name, db->deadline, true, &r);
         if (code != RF_OK)
             return code;
         PQclear(r);
@@ -305,7 +333,7 @@ static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const stru
                              params ? params->values : NULL, params ? params->lengths : NULL,
                              params ? params->formats : NULL, 0))
         return classify(db, err, NULL, stmt->name, false);
-    return await(db, err, stmt->name, db->deadline, out);
+    return await(db, err, stmt->name, db->deadline, true, out);
 }
 
 static void clear_result(void *res)
@@ -347,7 +375,8 @@ static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *s
         return code;
     if (!PQsendQuery(db->conn, sql))
         return classify(db, err, NULL, sql, false);
-    code = await(db, err, sql, deadline, &r);
+    /* ROLLBACK always runs to its end: it is what an interrupted call needs. */
+    code = await(db, err, sql, deadline, strcmp(sql, "ROLLBACK") != 0, &r);
     if (code != RF_OK)
         return code;
     if (tag_out != NULL) {
@@ -364,6 +393,8 @@ enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
     enum rf_code code;
 
     rf_db_rollback(db);
+    if (atomic_load(&db->interrupted))
+        return fail_interrupted(err, "BEGIN");
     had_conn = db->conn != NULL;
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
         return rf_fail(err, RF_DEADLINE_EXCEEDED,

@@ -9,6 +9,7 @@
 #include "dispatch.h"
 #include "idempotency.h"
 #include "refunds/pb.h"
+#include "refunds/timeutil.h"
 #include "refunds/validate.h"
 #include "status_details.h"
 
@@ -107,6 +108,8 @@ static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_met
         if (code == RF_OK && stored != NULL) {
             /* A retry: answer what the first call answered, change nothing. */
             rf_db_rollback(call->db);
+            if (m->replayed != NULL)
+                m->replayed(call, msg);
             reply->data = stored;
             reply->len = stored_len;
             return RF_OK;
@@ -120,6 +123,8 @@ static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_met
         if (code == RF_OK)
             code = rf_db_commit(call->db, &call->err);
         if (code == RF_OK) {
+            if (call->settings->test_delay_after_commit_ms > 0)
+                rf_sleep_ms(call->settings->test_delay_after_commit_ms);
             /* Before the reply leaves: whoever made the change reads it back. */
             if (call->changed_case != NULL)
                 rf_case_cache_invalidate(call->cache, call->changed_case);
@@ -158,8 +163,20 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
                        m->input->name);
         goto out;
     }
-    if (rf_pb_find_nul_string(m->input, request, len, nul_path, sizeof nul_path))
+    switch (rf_pb_wire_check(m->input, request, len, nul_path, sizeof nul_path)) {
+    case RF_PB_WIRE_OK:
+        break;
+    case RF_PB_WIRE_NUL:
         rf_violation_add(&call->err, nul_path, "must not contain NUL characters");
+        break;
+    case RF_PB_WIRE_FIELD_ZERO:
+        code = rf_fail(&call->err, RF_INVALID_ARGUMENT,
+                       "the request is not a valid %s message: it has a field numbered 0%s%s",
+                       m->input->name, nul_path[0] ? " in " : "", nul_path);
+        goto out;
+    }
+    /* Nothing the client sent that we do not know goes into a reply or into storage. */
+    rf_pb_strip_unknown(msg);
     if (m->flags & RF_METHOD_MUTATION)
         check_request_id(call, bm, msg);
     if (m->validate != NULL)

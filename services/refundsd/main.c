@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <grpc/grpc.h>
 
@@ -68,6 +69,30 @@ static void log_cache_stats(struct rf_case_cache *cache)
     rf_log_end(&l);
 }
 
+/*
+ * The lame-duck phase of a graceful stop: health says NOT_SERVING at once, so that load
+ * balancers and Kubernetes probes stop routing here; new connections are refused; every call
+ * that still arrives on an open connection is served as usual for REFUNDS_DRAIN_MS, long enough
+ * for each connection to reach its maximum age and be sent away with a GOAWAY while the server
+ * still serves. A second signal ends the wait early. Then the caller shuts the server down,
+ * letting the calls in flight finish (rf_server_shutdown).
+ */
+static void lame_duck(const struct rf_settings *s, struct rf_monitor *monitor,
+                      struct rf_server *srv, const sigset_t *signals, int sig)
+{
+    struct timespec wait = {(time_t)(s->drain_ms / 1000), (long)(s->drain_ms % 1000) * 1000000L};
+    siginfo_t info;
+
+    rf_monitor_set_draining(monitor);
+    rf_server_stop_accepting(srv);
+    rf_log_msg(RF_LOG_INFO, "shutdown",
+               "%s received: NOT_SERVING, still serving for %lld ms, then up to %lld ms for the "
+               "calls in flight",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", s->drain_ms, s->shutdown_grace_ms);
+    if (s->drain_ms > 0 && sigtimedwait(signals, &info, &wait) > 0)
+        rf_log_msg(RF_LOG_INFO, "shutdown", "a second signal: ending the drain early");
+}
+
 static int serve(const struct rf_settings *s)
 {
     static const struct rf_service *const services[] = {&rf_cases_service, &rf_health_service};
@@ -115,6 +140,12 @@ static int serve(const struct rf_settings *s)
         return 1;
     }
     rf_server_start(srv);
+    if (s->drain_ms < s->max_connection_age_ms * 11 / 10)
+        rf_log_msg(RF_LOG_WARN, "start",
+                   "REFUNDS_DRAIN_MS (%lld) is shorter than REFUNDS_MAX_CONNECTION_AGE_MS plus its "
+                   "10%% jitter (%lld): clients still connected when the drain ends may see calls "
+                   "that arrive during the stop cancelled",
+                   s->drain_ms, s->max_connection_age_ms * 11 / 10);
     {
         struct rf_logline l;
 
@@ -127,8 +158,7 @@ static int serve(const struct rf_settings *s)
         rf_log_end(&l);
     }
     sigwait(&signals, &sig);
-    rf_log_msg(RF_LOG_INFO, "shutdown", "%s received: draining calls (up to %lld ms)",
-               sig == SIGINT ? "SIGINT" : "SIGTERM", s->shutdown_grace_ms);
+    lame_duck(s, monitor, srv, &signals, sig);
     rf_server_shutdown(srv);
     rf_server_destroy(srv);
     rf_cache_listener_stop(listener);

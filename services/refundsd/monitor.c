@@ -29,7 +29,8 @@ struct rf_monitor {
     pthread_cond_t wake;
     bool stop;
     atomic_bool serving;
-    bool reported; /* a verdict was logged already */
+    atomic_bool draining; /* lame duck: NOT_SERVING whatever the database says */
+    bool reported;        /* a verdict was logged already */
     int64_t next_expire;
 };
 
@@ -120,6 +121,7 @@ struct rf_monitor *rf_monitor_start(const struct rf_settings *settings)
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->wake, NULL);
     atomic_init(&m->serving, false);
+    atomic_init(&m->draining, false);
     m->next_expire = 0;
     check(m);
     if (pthread_create(&m->thread, NULL, run, m) != 0)
@@ -145,5 +147,10 @@ void rf_monitor_stop(struct rf_monitor *m)
 
 bool rf_monitor_serving(const struct rf_monitor *m)
 {
-    return atomic_load(&m->serving);
+    return atomic_load(&m->serving) && !atomic_load(&m->draining);
+}
+
+void rf_monitor_set_draining(struct rf_monitor *m)
+{
+    atomic_store(&m->draining, true);
 }

@@ -19,7 +19,14 @@ struct rf_monitor *rf_monitor_start(const struct rf_settings *settings);
 /* Stops and joins the thread, closes its connection, frees m. NULL is a no-op. */
 void rf_monitor_stop(struct rf_monitor *m);
 
-/* The last check's verdict. Thread-safe. */
+/* The last check's verdict, false once draining. Thread-safe. */
 bool rf_monitor_serving(const struct rf_monitor *m);
+
+/*
+ * Starts the lame-duck phase: from now on health answers NOT_SERVING, so that load
+ * balancers and Kubernetes stop sending calls here, while the server still serves
+ * what arrives. There is no way back. Thread-safe.
+ */
+void rf_monitor_set_draining(struct rf_monitor *m);
 
 #endif

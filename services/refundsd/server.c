@@ -11,6 +11,7 @@
  * status. That batch's completion may be taken by any thread, which frees the
  * slot, so nothing of the slot is touched after grpc_call_start_batch.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,12 +25,16 @@
 #include <grpc/support/time.h>
 
 #include "dispatch.h"
+#include "listener.h"
 #include "refunds/log.h"
 #include "refunds/timeutil.h"
+#include "refunds/xalloc.h"
 #include "server.h"
 #include "status_details.h"
 
 #define CALL_ARENA_CHUNK (64 * 1024)
+/* After the grace and the database interrupts, how long calls may take to answer. */
+#define LAST_RESORT_MS 3000
 
 enum slot_phase { SLOT_REQUESTED, SLOT_REPLYING };
 
@@ -61,6 +66,7 @@ struct rf_server {
     const struct rf_monitor *monitor;
     struct rf_case_cache *cache;
     grpc_server *grpc;
+    struct rf_listener *listener;
     grpc_completion_queue *cq;
     grpc_completion_queue *shutdown_cq;
     struct rf_bound_method *methods;
@@ -70,6 +76,7 @@ struct rf_server {
     int port;
     int slots_per_method;
     atomic_bool stopping;
+    atomic_int busy; /* workers between taking a call and starting its reply batch */
     bool started;
 };
 
@@ -271,6 +278,7 @@ static void serve(struct worker *w, struct slot *s)
                    rc);
         slot_free(s);
     }
+    atomic_fetch_sub(&srv->busy, 1);
 }
 
 static void *worker_main(void *arg)
@@ -293,6 +301,7 @@ static void *worker_main(void *arg)
             continue;
         }
         /* Keep as many requests outstanding as before this call arrived. */
+        atomic_fetch_add(&srv->busy, 1);
         if (!atomic_load(&srv->stopping))
             request_slot(srv, s->bm);
         serve(w, s);
@@ -349,14 +358,11 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
                               struct rf_error *err)
 {
     struct rf_server *srv;
-    grpc_arg args[3];
-    grpc_channel_args channel_args = {3, args};
-    grpc_server_credentials *creds;
+    grpc_arg args[6];
+    grpc_channel_args channel_args = {6, args};
     enum rf_code code;
 
-    srv = calloc(1, sizeof *srv);
-    if (srv == NULL)
-        abort();
+    srv = rf_xcalloc(1, sizeof *srv);
     srv->settings = settings;
     srv->auth = auth;
     srv->monitor = monitor;
@@ -364,6 +370,7 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
     srv->n_workers = (int)settings->threads;
     srv->slots_per_method = srv->n_workers * 2;
     atomic_init(&srv->stopping, false);
+    atomic_init(&srv->busy, 0);
     /* Without this a second server on the same port binds silently and takes half the calls. */
     args[0].type = GRPC_ARG_INTEGER;
     args[0].key = GRPC_ARG_ALLOW_REUSEPORT;
@@ -374,21 +381,31 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
     args[2].type = GRPC_ARG_INTEGER;
     args[2].key = GRPC_ARG_MAX_SEND_MESSAGE_LENGTH;
     args[2].value.integer = 16 << 20;
+    /*
+     * Connections are recycled at this age with a GOAWAY while the server keeps serving (the
+     * calls in flight finish; the client opens a new connection), which spreads clients over
+     * replicas and lets the lame duck move every client away before the server shuts down.
+     */
+    args[3].type = GRPC_ARG_INTEGER;
+    args[3].key = GRPC_ARG_MAX_CONNECTION_AGE_MS;
+    args[3].value.integer = (int)settings->max_connection_age_ms;
+    args[4].type = GRPC_ARG_INTEGER;
+    args[4].key = GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS;
+    args[4].value.integer = INT_MAX; /* never cut a call short: deadlines bound them */
+    /* An idle connection is closed as soon: so that no idle client holds a stopping server. */
+    args[5].type = GRPC_ARG_INTEGER;
+    args[5].key = GRPC_ARG_MAX_CONNECTION_IDLE_MS;
+    args[5].value.integer = (int)settings->max_connection_age_ms;
     srv->grpc = grpc_server_create(&channel_args, NULL);
     srv->cq = grpc_completion_queue_create_for_next(NULL);
     srv->shutdown_cq = grpc_completion_queue_create_for_pluck(NULL);
     grpc_server_register_completion_queue(srv->grpc, srv->cq, NULL);
     grpc_server_register_completion_queue(srv->grpc, srv->shutdown_cq, NULL);
     code = bind_services(srv, services, n_services, err);
-    if (code == RF_OK) {
-        creds = grpc_insecure_server_credentials_create();
-        srv->port = grpc_server_add_http2_port(srv->grpc, settings->grpc_addr, creds);
-        grpc_server_credentials_release(creds);
-        if (srv->port == 0)
-            code =
-                rf_fail(err, RF_UNAVAILABLE, "could not listen on %s (in use, or not an address)",
-                        settings->grpc_addr);
-    }
+    if (code == RF_OK)
+        code = rf_listener_open(settings->grpc_addr, &srv->listener, err);
+    if (code == RF_OK)
+        srv->port = rf_listener_port(srv->listener);
     if (code != RF_OK) {
         rf_server_destroy(srv);
         return code;
@@ -406,6 +423,7 @@ void rf_server_start(struct rf_server *srv)
 {
     grpc_server_start(srv->grpc);
     srv->started = true;
+    rf_listener_start(srv->listener, srv->grpc);
     for (size_t i = 0; i < srv->n_methods; i++) {
         for (int k = 0; k < srv->slots_per_method; k++)
             request_slot(srv, &srv->methods[i]);
@@ -430,23 +448,65 @@ void rf_server_start(struct rf_server *srv)
     }
 }
 
+void rf_server_stop_accepting(struct rf_server *srv)
+{
+    rf_listener_close(srv->listener);
+}
+
+/*
+ * Stops the database work of every worker: each call waiting on it rolls back and answers
+ * UNAVAILABLE (retry), which a client recovers from, where CANCELLED it would not retry.
+ */
+static void interrupt_workers(struct rf_server *srv, const char *why)
+{
+    rf_log_msg(RF_LOG_WARN, "shutdown", "%s: interrupting their database work", why);
+    for (int i = 0; i < srv->n_workers && srv->workers != NULL; i++)
+        rf_db_interrupt(srv->workers[i].call.db);
+}
+
 void rf_server_shutdown(struct rf_server *srv)
 {
-    gpr_timespec grace;
+    int64_t grace_end = rf_monotonic_us() + srv->settings->shutdown_grace_ms * 1000;
+    bool interrupted = false;
     grpc_event ev;
 
+    rf_listener_close(srv->listener);
     atomic_store(&srv->stopping, true);
     grpc_server_shutdown_and_notify(srv->grpc, srv->shutdown_cq, srv);
-    grace = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                         gpr_time_from_millis(srv->settings->shutdown_grace_ms, GPR_TIMESPAN));
-    ev = grpc_completion_queue_pluck(srv->shutdown_cq, srv, grace, NULL);
+    rf_log_msg(RF_LOG_INFO, "shutdown", "GOAWAY sent: waiting for the calls in flight");
+    ev = grpc_completion_queue_pluck(
+        srv->shutdown_cq, srv,
+        gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                     gpr_time_from_millis(srv->settings->shutdown_grace_ms, GPR_TIMESPAN)),
+        NULL);
     if (ev.type == GRPC_QUEUE_TIMEOUT) {
-        rf_log_msg(RF_LOG_WARN, "shutdown", "calls still running after %lld ms: cancelling them",
-                   srv->settings->shutdown_grace_ms);
+        interrupt_workers(srv, "calls still running at the end of the grace period");
+        interrupted = true;
+        ev = grpc_completion_queue_pluck(
+            srv->shutdown_cq, srv,
+            gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                         gpr_time_from_millis(LAST_RESORT_MS, GPR_TIMESPAN)),
+            NULL);
+    }
+    if (ev.type == GRPC_QUEUE_TIMEOUT) {
+        rf_log_msg(RF_LOG_WARN, "shutdown", "calls still running: cancelling them");
         grpc_server_cancel_all_calls(srv->grpc);
         grpc_completion_queue_pluck(srv->shutdown_cq, srv, gpr_inf_future(GPR_CLOCK_MONOTONIC),
                                     NULL);
     }
+    /*
+     * gRPC counts a call as done once its client has gone (a passed deadline, a cancel), but a
+     * worker may still be running its handler and will start a reply batch on the queue: the
+     * queue may only shut down once no worker holds a call.
+     */
+    while (atomic_load(&srv->busy) > 0) {
+        if (!interrupted && rf_monotonic_us() >= grace_end) {
+            interrupt_workers(srv, "handlers still running at the end of the grace period");
+            interrupted = true;
+        }
+        rf_sleep_ms(1);
+    }
+    rf_log_msg(RF_LOG_INFO, "shutdown", "no call left: stopping the workers");
     grpc_completion_queue_shutdown(srv->cq);
     for (int i = 0; i < srv->n_workers && srv->workers != NULL; i++)
         pthread_join(srv->workers[i].thread, NULL);
@@ -468,6 +528,7 @@ void rf_server_destroy(struct rf_server *srv)
             GRPC_QUEUE_SHUTDOWN)
             ;
     }
+    rf_listener_destroy(srv->listener);
     grpc_server_destroy(srv->grpc);
     grpc_completion_queue_destroy(srv->cq);
     grpc_completion_queue_shutdown(srv->shutdown_cq);

@@ -34,8 +34,15 @@ int rf_server_port(const struct rf_server *srv);
 void rf_server_start(struct rf_server *srv);
 
 /*
- * Stops accepting calls, lets those in flight finish for up to the shutdown
- * grace period, cancels what remains, and joins the threads.
+ * The lame duck's first step: closes the listening socket, so that new connections are
+ * refused while the connections already open keep being served (and are moved away by
+ * their GOAWAY at REFUNDS_MAX_CONNECTION_AGE_MS).
+ */
+void rf_server_stop_accepting(struct rf_server *srv);
+
+/*
+ * Stops accepting calls (GOAWAY on every connection), lets those in flight finish for up to the
+ * shutdown grace period, cancels what remains, and joins the threads.
  */
 void rf_server_shutdown(struct rf_server *srv);
 

@@ -62,6 +62,12 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
         code = rf_env_int("REFUNDS_STATEMENT_TIMEOUT_MS", 60000, 100, 3600000,
                           &s->statement_timeout_ms, err);
     if (code == RF_OK)
+        code = rf_env_int("REFUNDS_MAX_CONNECTION_AGE_MS", 10000, 100, 86400000,
+                          &s->max_connection_age_ms, err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_DRAIN_MS", s->max_connection_age_ms * 11 / 10 + 1000, 0, 600000,
+                          &s->drain_ms, err);
+    if (code == RF_OK)
         code =
             rf_env_int("REFUNDS_SHUTDOWN_GRACE_MS", 10000, 0, 600000, &s->shutdown_grace_ms, err);
     if (code == RF_OK)
@@ -84,6 +90,9 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
     if (code == RF_OK)
         code = rf_env_int("REFUNDS_CASE_CACHE_TTL_MS", 60000, 100, 86400000, &s->case_cache_ttl_ms,
                           err);
+    if (code == RF_OK)
+        code = rf_env_int("REFUNDS_TEST_DELAY_AFTER_COMMIT_MS", 0, 0, 60000,
+                          &s->test_delay_after_commit_ms, err);
     if (code == RF_OK)
         code = rf_env_bool("REFUNDS_ALLOW_INSECURE_REMOTE", false, &s->allow_insecure_remote, err);
     if (code == RF_OK && !s->allow_insecure_remote && !rf_settings_addr_is_loopback(s->grpc_addr))

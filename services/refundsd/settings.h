@@ -19,6 +19,8 @@ struct rf_settings {
     long long threads;                  /* REFUNDS_THREADS */
     long long default_deadline_ms;      /* REFUNDS_DEFAULT_DEADLINE_MS: calls without a deadline */
     long long statement_timeout_ms;     /* REFUNDS_STATEMENT_TIMEOUT_MS: server-side backstop */
+    long long drain_ms;                 /* REFUNDS_DRAIN_MS: lame duck before the GOAWAY */
+    long long max_connection_age_ms;    /* REFUNDS_MAX_CONNECTION_AGE_MS */
     long long shutdown_grace_ms;        /* REFUNDS_SHUTDOWN_GRACE_MS */
     long long approval_sla_seconds;     /* REFUNDS_APPROVAL_SLA_SECONDS */
     long long idempotency_ttl_hours;    /* REFUNDS_IDEMPOTENCY_TTL_HOURS (at least 24) */
@@ -28,6 +30,9 @@ struct rf_settings {
     long long case_cache_mb;     /* REFUNDS_CASE_CACHE_MB: GetCase reply cache; 0 turns it off */
     long long case_cache_ttl_ms; /* REFUNDS_CASE_CACHE_TTL_MS: longest life of an entry */
     bool allow_insecure_remote;  /* REFUNDS_ALLOW_INSECURE_REMOTE */
+    /* REFUNDS_TEST_DELAY_AFTER_COMMIT_MS: tests only (0, off, in production): a mutation waits
+     * this long between its COMMIT and what follows it, to widen the window a retry can hit. */
+    long long test_delay_after_commit_ms;
     enum rf_log_level log_level; /* REFUNDS_LOG_LEVEL */
 };
 

@@ -115,6 +115,8 @@ class Server:
             "REFUNDS_GRPC_ADDR": "127.0.0.1:0",
             "REFUNDS_HEALTH_INTERVAL_MS": "200",
             "REFUNDS_LOG_LEVEL": "info",
+            # No lame duck unless a test is about it (test_shutdown.py): stops stay quick.
+            "REFUNDS_DRAIN_MS": "0",
         })
         full.update({k: str(v) for k, v in env.items()})
         self.proc = subprocess.Popen([REFUNDSD, "serve"], stdout=self.log, stderr=subprocess.STDOUT, env=full)
