@@ -29,6 +29,9 @@ void rf_sleep_ms(long long ms);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t rf_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* The UTC calendar date (proleptic Gregorian) of the instant us. */
+void rf_time_civil_date(int64_t us, int64_t *year, unsigned *month, unsigned *day);
+
 /* "2026-11-22T10:00:00.123456Z" (fraction omitted when zero); returns snprintf's value. */
 int rf_time_format_rfc3339(int64_t us, char *buf, size_t size);
 

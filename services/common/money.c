@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refunds/locale.h"
 #include "refunds/money.h"
 
 struct currency {
@@ -76,4 +77,62 @@ int rf_money_format(int64_t minor, const char *currency, char *buf, size_t size)
                         (unsigned long long)mag);
     return snprintf(buf, size, "%s %s%llu.%0*llu", currency, minor < 0 ? "-" : "",
                     (unsigned long long)(mag / scale), digits, (unsigned long long)(mag % scale));
+}
+
+/* The currencies written with a symbol; the others are written with their code. */
+static const struct {
+    char code[4];
+    const char *before; /* where the symbol comes first (en) */
+    const char *after;  /* where it follows the amount (es, de) */
+} symbols[] = {
+    {"EUR", "€", "€"},
+    {"GBP", "£", "£"},
+    {"JPY", "¥", "¥"},
+    {"USD", "$", "US$"},
+};
+
+int rf_money_format_lang(int64_t minor, const char *currency, const char *lang, char *buf,
+                         size_t size)
+{
+    const struct rf_locale *l = rf_locale_get(lang);
+    int digits = rf_currency_digits(currency);
+    uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+    uint64_t scale = 1, units;
+    /* 20 digits, 6 group separators of up to 3 bytes, the decimal one and the minor digits. */
+    char num[64], rev[32];
+    size_t n = 0, len = 0;
+    const char *sym = NULL, *sign = minor < 0 ? "-" : "";
+
+    if (digits < 0)
+        digits = 2;
+    for (int i = 0; i < digits; i++)
+        scale *= 10;
+    units = mag / scale;
+    /* The integer digits backwards, so the groups are counted from the right. */
+    do {
+        rev[n++] = (char)('0' + units % 10);
+        units /= 10;
+    } while (units > 0);
+    for (size_t i = n; i > 0; i--) {
+        size_t gl = strlen(l->group);
+
+        num[len++] = rev[i - 1];
+        if (i > 1 && (i - 1) % 3 == 0) {
+            memcpy(num + len, l->group, gl);
+            len += gl;
+        }
+    }
+    num[len] = '\0';
+    if (digits > 0)
+        snprintf(num + len, sizeof num - len, "%s%0*llu", l->decimal, digits,
+                 (unsigned long long)(mag % scale));
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+        if (strcmp(symbols[i].code, currency) == 0)
+            sym = l->symbol_first ? symbols[i].before : symbols[i].after;
+    }
+    if (!l->symbol_first)
+        return snprintf(buf, size, "%s%s %s", sign, num, sym != NULL ? sym : currency);
+    if (sym != NULL)
+        return snprintf(buf, size, "%s%s%s", sign, sym, num);
+    return snprintf(buf, size, "%s%s %s", sign, currency, num);
 }

@@ -93,6 +93,16 @@ static void split(int64_t us, struct parts *p)
     p->usec = (long)rem;
 }
 
+void rf_time_civil_date(int64_t us, int64_t *year, unsigned *month, unsigned *day)
+{
+    struct parts p;
+
+    split(us, &p);
+    *year = p.year;
+    *month = p.month;
+    *day = p.day;
+}
+
 int rf_time_format_rfc3339(int64_t us, char *buf, size_t size)
 {
     struct parts p;

@@ -2,7 +2,8 @@
  * Unit tests of the currency table and money formatting
  * (services/common/money.c): minor-unit digits of known currencies, rejection
  * of unknown and lower-case codes, the order the binary search relies on, and
- * formatting of negative, zero-digit and extreme amounts.
+ * formatting of negative, zero-digit and extreme amounts, both neutral and in
+ * the customer's language (en, es, de and their fallbacks).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -168,4 +169,108 @@ Test(money, returns_the_untruncated_length_when_the_buffer_is_small)
 
     cr_assert_eq(n, (int)strlen("EUR 19.99"));
     cr_assert_str_eq(buf, "EUR 1");
+}
+
+static const char *fmt_lang(int64_t minor, const char *currency, const char *lang)
+{
+    static char buf[96];
+    int n = rf_money_format_lang(minor, currency, lang, buf, sizeof buf);
+
+    cr_assert_eq((size_t)n, strlen(buf));
+    return buf;
+}
+
+Test(money_lang, english_puts_the_symbol_first_and_groups_with_commas)
+{
+    cr_assert_str_eq(fmt_lang(123456, "EUR", "en"), "€1,234.56");
+    cr_assert_str_eq(fmt_lang(123456, "USD", "en"), "$1,234.56");
+    cr_assert_str_eq(fmt_lang(123456, "GBP", "en"), "£1,234.56");
+    cr_assert_str_eq(fmt_lang(1999, "EUR", "en-GB"), "€19.99");
+}
+
+Test(money_lang, spanish_and_german_put_the_symbol_after_and_group_with_points)
+{
+    static const char *const langs[] = {"es", "de", "es-MX", "de-AT", "de-CH"};
+
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        cr_assert_str_eq(fmt_lang(123456, "EUR", langs[i]), "1.234,56 €", "%s", langs[i]);
+        cr_assert_str_eq(fmt_lang(123456, "USD", langs[i]), "1.234,56 US$", "%s", langs[i]);
+        cr_assert_str_eq(fmt_lang(123456, "GBP", langs[i]), "1.234,56 £", "%s", langs[i]);
+        cr_assert_str_eq(fmt_lang(5, "EUR", langs[i]), "0,05 €", "%s", langs[i]);
+    }
+}
+
+Test(money_lang, yen_has_no_minor_digits)
+{
+    cr_assert_str_eq(fmt_lang(1235, "JPY", "en"), "¥1,235");
+    cr_assert_str_eq(fmt_lang(1235, "JPY", "de"), "1.235 ¥");
+    cr_assert_str_eq(fmt_lang(7, "KRW", "en"), "KRW 7");
+    cr_assert_str_eq(fmt_lang(1234567, "KRW", "es"), "1.234.567 KRW");
+}
+
+Test(money_lang, dinar_has_three_minor_digits)
+{
+    cr_assert_str_eq(fmt_lang(1234567, "KWD", "en"), "KWD 1,234.567");
+    cr_assert_str_eq(fmt_lang(1234567, "KWD", "es"), "1.234,567 KWD");
+    cr_assert_str_eq(fmt_lang(1, "KWD", "de"), "0,001 KWD");
+}
+
+Test(money_lang, other_currencies_are_written_with_their_code)
+{
+    cr_assert_str_eq(fmt_lang(123456, "CHF", "en"), "CHF 1,234.56");
+    cr_assert_str_eq(fmt_lang(123456, "CHF", "de-CH"), "1.234,56 CHF");
+    cr_assert_str_eq(fmt_lang(123456, "MXN", "es-MX"), "1.234,56 MXN");
+    cr_assert_str_eq(fmt_lang(123456, "CAD", "en"), "CAD 1,234.56");
+    cr_assert_str_eq(fmt_lang(12345, "CLF", "es"), "1,2345 CLF");
+    cr_assert_str_eq(fmt_lang(1999, "XYZ", "en"), "XYZ 19.99");
+}
+
+Test(money_lang, zero_is_written_with_its_minor_digits)
+{
+    cr_assert_str_eq(fmt_lang(0, "EUR", "en"), "€0.00");
+    cr_assert_str_eq(fmt_lang(0, "EUR", "de"), "0,00 €");
+    cr_assert_str_eq(fmt_lang(0, "JPY", "en"), "¥0");
+    cr_assert_str_eq(fmt_lang(0, "KWD", "es"), "0,000 KWD");
+}
+
+Test(money_lang, negative_amounts_start_with_a_minus)
+{
+    cr_assert_str_eq(fmt_lang(-123456, "EUR", "en"), "-€1,234.56");
+    cr_assert_str_eq(fmt_lang(-123456, "EUR", "de"), "-1.234,56 €");
+    cr_assert_str_eq(fmt_lang(-5, "USD", "es"), "-0,05 US$");
+    cr_assert_str_eq(fmt_lang(-1, "KWD", "en"), "-KWD 0.001");
+    cr_assert_str_eq(fmt_lang(-1235, "JPY", "en"), "-¥1,235");
+}
+
+Test(money_lang, groups_every_three_digits_up_to_the_largest_amount)
+{
+    cr_assert_str_eq(fmt_lang(99999, "EUR", "en"), "€999.99");
+    cr_assert_str_eq(fmt_lang(100000, "EUR", "en"), "€1,000.00");
+    cr_assert_str_eq(fmt_lang(123456789, "EUR", "de"), "1.234.567,89 €");
+    cr_assert_str_eq(fmt_lang(RF_MONEY_MAX_MINOR, "EUR", "en"), "€10,000,000,000,000.00");
+    cr_assert_str_eq(fmt_lang(RF_MONEY_MAX_MINOR, "EUR", "es"), "10.000.000.000.000,00 €");
+    cr_assert_str_eq(fmt_lang(RF_MONEY_MAX_MINOR, "JPY", "en"), "¥1,000,000,000,000,000");
+    cr_assert_str_eq(fmt_lang(-RF_MONEY_MAX_MINOR, "KWD", "de"), "-1.000.000.000.000,000 KWD");
+}
+
+Test(money_lang, formats_the_int64_extremes)
+{
+    cr_assert_str_eq(fmt_lang(INT64_MIN, "EUR", "de"), "-92.233.720.368.547.758,08 €");
+    cr_assert_str_eq(fmt_lang(INT64_MAX, "JPY", "en"), "¥9,223,372,036,854,775,807");
+}
+
+Test(money_lang, an_unknown_or_malformed_language_is_english)
+{
+    cr_assert_str_eq(fmt_lang(123456, "EUR", "fr"), "€1,234.56");
+    cr_assert_str_eq(fmt_lang(123456, "EUR", "not a tag"), "€1,234.56");
+    cr_assert_str_eq(fmt_lang(123456, "EUR", NULL), "€1,234.56");
+}
+
+Test(money_lang, returns_the_untruncated_length_when_the_buffer_is_small)
+{
+    char buf[6];
+    int n = rf_money_format_lang(123456, "EUR", "de", buf, sizeof buf);
+
+    cr_assert_eq(n, (int)strlen("1.234,56 €"));
+    cr_assert_str_eq(buf, "1.234");
 }
