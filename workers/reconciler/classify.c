@@ -172,13 +172,17 @@ static const char *word(enum rf_recon_status s)
     return statuses[s].word != NULL ? statuses[s].word : statuses[s].name;
 }
 
-/* Adds key: value to f's evidence; an empty value is left out (the field was not given). */
-static void ev(struct rf_recon_finding *f, const char *key, const char *value)
+/*
+ * Adds key: value to f's evidence, the value copied into the arena (it may
+ * point into the caller's input); an empty value is left out (the field was
+ * not given).
+ */
+static void ev(struct ctx *c, struct rf_recon_finding *f, const char *key, const char *value)
 {
     if (empty(value) || f->n_evidence == RF_RECON_EVIDENCE_MAX)
         return;
     f->evidence[f->n_evidence].key = key;
-    f->evidence[f->n_evidence].value = value;
+    f->evidence[f->n_evidence].value = rf_arena_strdup(c->a, value);
     f->n_evidence++;
 }
 
@@ -193,8 +197,8 @@ static struct rf_recon_finding *hold(struct ctx *c, enum rf_finding_kind k)
     f->kind = k;
     f->audience = kinds[k].audience;
     f->follow_up = f->audience != RF_AUDIENCE_NONE;
-    ev(f, "provider", c->o->provider);
-    ev(f, "provider_refund_id", c->o->provider_refund_id);
+    ev(c, f, "provider", c->o->provider);
+    ev(c, f, "provider_refund_id", c->o->provider_refund_id);
     return f;
 }
 
@@ -243,10 +247,10 @@ static void judge_not_found(struct ctx *c)
         return;
     }
     f = hold(c, RF_FINDING_NOT_FOUND_AT_PROVIDER);
-    ev(f, "our_amount", money(c, c->o->amount_minor, c->o->currency));
-    ev(f, "issued_at", when(c, c->o->issued_at_us));
-    ev(f, "snapshot_taken_at", when(c, c->s->taken_at_us));
-    ev(f, "grace_hours",
+    ev(c, f, "our_amount", money(c, c->o->amount_minor, c->o->currency));
+    ev(c, f, "issued_at", when(c, c->o->issued_at_us));
+    ev(c, f, "snapshot_taken_at", when(c, c->s->taken_at_us));
+    ev(c, f, "grace_hours",
        rf_arena_printf(c->a, "%lld", (long long)(grace / (3600 * RF_USEC_PER_SEC))));
     f->action = rf_arena_printf(
         c->a,
@@ -280,14 +284,14 @@ static struct rf_recon_finding *by_status(struct ctx *c, enum rf_finding_kind k,
         return NULL;
     }
     f = hold(c, k);
-    ev(f, "provider_status", word(c->st));
-    ev(f, "pending_reason", c->p->pending_reason);
-    ev(f, "failure_reason", c->p->failure_reason);
-    ev(f, "provider_amount", money(c, c->p->amount_minor, c->p->currency));
+    ev(c, f, "provider_status", word(c->st));
+    ev(c, f, "pending_reason", c->p->pending_reason);
+    ev(c, f, "failure_reason", c->p->failure_reason);
+    ev(c, f, "provider_amount", money(c, c->p->amount_minor, c->p->currency));
     if (c->p->succeeded_at_us != 0)
-        ev(f, "succeeded_at", when(c, c->p->succeeded_at_us));
+        ev(c, f, "succeeded_at", when(c, c->p->succeeded_at_us));
     if (c->p->updated_at_us != 0)
-        ev(f, "updated_at", when(c, c->p->updated_at_us));
+        ev(c, f, "updated_at", when(c, c->p->updated_at_us));
     return f;
 }
 
@@ -344,9 +348,9 @@ static void judge_stuck(struct ctx *c)
         f->audience = RF_AUDIENCE_NONE;
     }
     days = rf_business_days_between(c->o->issued_at_us, c->now);
-    ev(f, "issued_at", when(c, c->o->issued_at_us));
-    ev(f, "business_days_pending", rf_arena_printf(c->a, "%d", days));
-    ev(f, "stuck_after_business_days",
+    ev(c, f, "issued_at", when(c, c->o->issued_at_us));
+    ev(c, f, "business_days_pending", rf_arena_printf(c->a, "%d", days));
+    ev(c, f, "stuck_after_business_days",
        rf_arena_printf(c->a, "%d", cfg->stuck_pending_business_days));
     tell = f->follow_up ? " Tell the customer the refund is delayed and when you will update them."
                         : "";
@@ -391,7 +395,7 @@ static void judge_not_cleared(struct ctx *c)
     if (f == NULL)
         return;
     if (c->p->created_at_us != 0)
-        ev(f, "created_at", when(c, c->p->created_at_us));
+        ev(c, f, "created_at", when(c, c->p->created_at_us));
     f->action = rf_arena_printf(
         c->a,
         "%s reports the refund has not cleared: the acquirer has not processed it. Ask %s's "
@@ -418,9 +422,9 @@ static void judge_amount(struct ctx *c)
     }
     diff = c->o->amount_minor - c->p->amount_minor;
     f = hold(c, RF_FINDING_AMOUNT_MISMATCH);
-    ev(f, "our_amount", money(c, c->o->amount_minor, c->o->currency));
-    ev(f, "provider_amount", money(c, c->p->amount_minor, c->p->currency));
-    ev(f, "difference", money(c, diff < 0 ? -diff : diff, c->o->currency));
+    ev(c, f, "our_amount", money(c, c->o->amount_minor, c->o->currency));
+    ev(c, f, "provider_amount", money(c, c->p->amount_minor, c->p->currency));
+    ev(c, f, "difference", money(c, diff < 0 ? -diff : diff, c->o->currency));
     f->action = rf_arena_printf(
         c->a,
         "%s refunded %s but we recorded %s (%s %s). Check with the payments team which amount "
@@ -447,10 +451,10 @@ static void judge_currency(struct ctx *c)
 
     if ((books_known && books) || (prov_known && prov)) {
         f = hold(c, RF_FINDING_CURRENCY_MISMATCH);
-        ev(f, "our_amount", money(c, o->amount_minor, o->currency));
-        ev(f, "case_currency", o->case_currency);
+        ev(c, f, "our_amount", money(c, o->amount_minor, o->currency));
+        ev(c, f, "case_currency", o->case_currency);
         if (prov_known)
-            ev(f, "provider_amount", money(c, c->p->amount_minor, c->p->currency));
+            ev(c, f, "provider_amount", money(c, c->p->amount_minor, c->p->currency));
         if (books_known && books && prov_known && prov)
             what = rf_arena_printf(c->a,
                                    "The refund is in %s but the case was approved in %s, and %s "
@@ -492,10 +496,10 @@ static void judge_duplicate(struct ctx *c)
     approved = money(c, o->case_approved_minor, o->case_currency);
     excess = money(c, o->case_issued_total_minor - o->case_approved_minor, o->case_currency);
     f = hold(c, RF_FINDING_DUPLICATE_REFUND);
-    ev(f, "case_approved", approved);
-    ev(f, "case_issued_total", total);
-    ev(f, "excess", excess);
-    ev(f, "this_refund", money(c, o->amount_minor, o->currency));
+    ev(c, f, "case_approved", approved);
+    ev(c, f, "case_issued_total", total);
+    ev(c, f, "excess", excess);
+    ev(c, f, "this_refund", money(c, o->amount_minor, o->currency));
     f->action = rf_arena_printf(
         c->a,
         "The case's refunds total %s, %s more than the %s approved. Check whether a refund was "
@@ -548,11 +552,11 @@ static void judge_no_trace(struct ctx *c)
         return;
     }
     f = hold(c, RF_FINDING_NO_TRACE_REFERENCE);
-    ev(f, "provider_status", word(c->st));
-    ev(f, "succeeded_at", when(c, c->success));
-    ev(f, "reference_status", c->p->reference_status);
-    ev(f, "card_refund_type", c->p->card_refund_type);
-    ev(f, "reference_due_at", when(c, due));
+    ev(c, f, "provider_status", word(c->st));
+    ev(c, f, "succeeded_at", when(c, c->success));
+    ev(c, f, "reference_status", c->p->reference_status);
+    ev(c, f, "card_refund_type", c->p->card_refund_type);
+    ev(c, f, "reference_due_at", when(c, due));
     f->action = rf_arena_printf(
         c->a,
         "%s reports the card refund succeeded on %s but has given no bank reference (ARN) %d "
@@ -585,15 +589,16 @@ static void judge_overdue(struct ctx *c)
     rf_arrival_method_parse(c->method, &m);
     r = &c->arrival->range[m];
     f = hold(c, RF_FINDING_OVERDUE_AT_CUSTOMER);
-    ev(f, "succeeded_at", when(c, c->success));
-    ev(f, "arrival_method", c->method);
+    ev(c, f, "succeeded_at", when(c, c->success));
+    ev(c, f, "arrival_method", c->method);
     if (strcmp(c->method, str(c->o->payment_method)) != 0)
-        ev(f, "payment_method", empty(c->o->payment_method) ? "(none)" : c->o->payment_method);
-    ev(f, "arrival_window", rf_arena_printf(c->a, "%d-%d business days", r->from_days, r->to_days));
-    ev(f, "window_ends_at", when(c, c->v->window_to_us));
+        ev(c, f, "payment_method", empty(c->o->payment_method) ? "(none)" : c->o->payment_method);
+    ev(c, f, "arrival_window",
+       rf_arena_printf(c->a, "%d-%d business days", r->from_days, r->to_days));
+    ev(c, f, "window_ends_at", when(c, c->v->window_to_us));
     if (c->has_ref) {
-        ev(f, "reference", c->p->reference);
-        ev(f, "reference_type", c->p->reference_type);
+        ev(c, f, "reference", c->p->reference);
+        ev(c, f, "reference_type", c->p->reference_type);
         ask = rf_arena_printf(c->a, "give them the reference %s%s%s%s to ask their bank about it",
                               c->p->reference, empty(c->p->reference_type) ? "" : " (",
                               str(c->p->reference_type), empty(c->p->reference_type) ? "" : ")");
@@ -686,8 +691,9 @@ static void observe(struct ctx *c)
     c->has_ref = c->record && !empty(p->reference) &&
                  (empty(p->reference_status) || strcmp(p->reference_status, "available") == 0);
     if (c->has_ref) {
-        v->reference = p->reference;
-        v->reference_type = empty(p->reference_type) ? NULL : p->reference_type;
+        v->reference = rf_arena_strdup(c->a, p->reference);
+        v->reference_type =
+            empty(p->reference_type) ? NULL : rf_arena_strdup(c->a, p->reference_type);
     }
     c->method = rf_arrival_method_parse(c->o->payment_method, &m) ? c->o->payment_method : "other";
     if (c->st != RF_RECON_SUCCEEDED)
@@ -753,11 +759,11 @@ void rf_recon_classify_orphan(struct rf_arena *a, const char *provider,
     c.provider_cap = capitalised(a, c.provider);
     memset(&v, 0, sizeof v);
     f = hold(&c, RF_FINDING_ORPHAN_AT_PROVIDER);
-    ev(f, "provider_status", word(c.st));
-    ev(f, "provider_amount", money(&c, prov->amount_minor, prov->currency));
+    ev(&c, f, "provider_status", word(c.st));
+    ev(&c, f, "provider_amount", money(&c, prov->amount_minor, prov->currency));
     if (prov->created_at_us != 0)
-        ev(f, "created_at", when(&c, prov->created_at_us));
-    ev(f, "reference", prov->reference);
+        ev(&c, f, "created_at", when(&c, prov->created_at_us));
+    ev(&c, f, "reference", prov->reference);
     f->action = rf_arena_printf(
         a,
         "%s has a refund %s of %s (%s) that we never issued. Find the case it belongs to: record "

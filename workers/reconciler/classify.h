@@ -200,8 +200,9 @@ struct rf_recon_verdict {
 /*
  * Classifies one issued refund at now_us and fills *out entirely. ours, prov,
  * snap and cfg are read only; every string of the verdict (evidence, action,
- * close reasons, the reference) is in arena a or static, and lives until a
- * is reset. Never fails: odd input (an unknown payment method, a provider
+ * close reasons, the reference) is in arena a or static and lives until a
+ * is reset; nothing points into the inputs, which may be freed right after
+ * the call (a redisReply, say). Never fails: odd input (an unknown payment method, a provider
  * currency in lower case, missing times) is handled as its field comments
  * say and shows in the evidence.
  */

@@ -886,6 +886,24 @@ Test(classify, overdue_gives_the_reference_to_pass_to_the_bank)
     cr_assert_str_eq(v.reference_type, "acquirer_reference_number");
 }
 
+Test(classify, the_verdict_does_not_point_into_its_inputs)
+{
+    char reference[] = "74123456789012345678901", reason[] = "lost_or_stolen_card";
+    struct rf_recon_verdict v;
+    struct fx f;
+
+    base(&f);
+    f.p.reference = reference;
+    run(&f, &v);
+    memset(reference, 'x', sizeof reference - 1);
+    cr_assert_str_eq(v.reference, "74123456789012345678901");
+    reversed(&f);
+    f.p.failure_reason = reason;
+    run(&f, &v);
+    memset(reason, 'x', sizeof reason - 1);
+    expect_evidence(&v.finding[RF_FINDING_REVERSED], "failure_reason", "lost_or_stolen_card");
+}
+
 Test(classify, overdue_without_a_reference_asks_the_provider_for_one)
 {
     struct rf_recon_verdict v;
