@@ -231,3 +231,67 @@ bool rf_time_parse_sql(const char *s, int64_t *us)
     *us = t;
     return true;
 }
+
+/*
+ * Business time: microseconds of weekday elapsed since Monday 1969-12-29
+ * 00:00 UTC, the Monday before the epoch. Weekends add nothing, so every
+ * Saturday and Sunday instant has the business time of the Monday 00:00
+ * after it. Days since the epoch d fall on weekday (d + 3) mod 7, Monday 0:
+ * 1970-01-01 was a Thursday.
+ */
+#define DAY_US        (86400LL * RF_USEC_PER_SEC)
+#define BUSINESS_WEEK (5 * DAY_US)
+
+static int64_t clamp_time(int64_t us)
+{
+    return us < RF_TIME_MIN_US ? RF_TIME_MIN_US : us > RF_TIME_MAX_US ? RF_TIME_MAX_US : us;
+}
+
+/* Floor division and its non-negative remainder, for times before the epoch. */
+static int64_t floor_div(int64_t a, int64_t b, int64_t *rem)
+{
+    int64_t q = a / b, r = a % b;
+
+    if (r < 0) {
+        r += b;
+        q -= 1;
+    }
+    *rem = r;
+    return q;
+}
+
+static int64_t business_time(int64_t us)
+{
+    int64_t sod, wd;
+    int64_t days = floor_div(us, DAY_US, &sod);
+    int64_t week = floor_div(days + 3, 7, &wd);
+
+    return week * BUSINESS_WEEK + (wd < 5 ? wd * DAY_US + sod : BUSINESS_WEEK);
+}
+
+/* The weekday instant whose business time is b. */
+static int64_t from_business_time(int64_t b)
+{
+    int64_t r, week = floor_div(b, BUSINESS_WEEK, &r);
+
+    return (week * 7 + r / DAY_US - 3) * DAY_US + r % DAY_US;
+}
+
+int64_t rf_business_days_add(int64_t us, int days)
+{
+    /*
+     * The Timestamp range is about 2.6 million business days long: clamping
+     * days to 4 million keeps days * DAY_US far from overflowing, and the
+     * result is clamped anyway.
+     */
+    int64_t n = days > 4000000 ? 4000000 : days < -4000000 ? -4000000 : days;
+
+    return clamp_time(from_business_time(business_time(clamp_time(us)) + n * DAY_US));
+}
+
+int rf_business_days_between(int64_t from_us, int64_t to_us)
+{
+    int64_t d = business_time(clamp_time(to_us)) - business_time(clamp_time(from_us));
+
+    return (int)(d / DAY_US);
+}

@@ -2,7 +2,9 @@
  * Unit tests of the calendar conversions and time text forms
  * (services/common/timeutil.c): day counts against known dates, RFC 3339 and
  * PostgreSQL round trips (before 1970, leap days, the Timestamp range),
- * offsets, fractions and rejected inputs. The clocks are not tested here.
+ * offsets, fractions and rejected inputs; business days across weekends,
+ * month and year ends, leap days and before 1970, with zero and negative
+ * counts. The clocks are not tested here.
  */
 #include <stdint.h>
 #include <string.h>
@@ -291,4 +293,162 @@ Test(timeutil, rfc3339_rejects_a_bare_date_with_an_offset)
 
     cr_assert_not(rf_time_parse_rfc3339("2026-11-22Z", &us));
     cr_assert_not(rf_time_parse_rfc3339("2026-11-22+01:00", &us));
+}
+
+/*
+ * Known answers computed independently with Python's datetime, stepping one
+ * calendar day at a time (not the formula under test):
+ *
+ *   def add(dt, n):
+ *       if dt.weekday() >= 5:   # a weekend instant counts as Monday 00:00
+ *           dt = (dt + timedelta(days=7 - dt.weekday())).replace(
+ *               hour=0, minute=0, second=0, microsecond=0)
+ *       step = 1 if n > 0 else -1
+ *       for _ in range(abs(n)):
+ *           dt += timedelta(days=step)
+ *           while dt.weekday() >= 5:
+ *               dt += timedelta(days=step)
+ *       return dt
+ *
+ * 2026-11-20 is a Friday, 2026-11-21 a Saturday, 2026-11-23 a Monday.
+ */
+Test(timeutil, business_days_add_agrees_with_known_answers)
+{
+    static const struct {
+        const char *start;
+        int days;
+        const char *want;
+    } cases[] = {
+        /* The rule of the header: weekday keeps its time, weekend starts on Monday 00:00. */
+        {"2026-11-20T10:00:00Z", 1, "2026-11-23T10:00:00Z"},
+        {"2026-11-19T10:00:00Z", 1, "2026-11-20T10:00:00Z"},
+        {"2026-11-21T10:00:00Z", 1, "2026-11-24T00:00:00Z"},
+        {"2026-11-21T10:00:00Z", 0, "2026-11-23T00:00:00Z"},
+        {"2026-11-22T23:59:59.999999Z", 0, "2026-11-23T00:00:00Z"},
+        {"2026-11-23T00:00:00Z", 0, "2026-11-23T00:00:00Z"},
+        {"2026-11-20T23:59:59.999999Z", 0, "2026-11-20T23:59:59.999999Z"},
+        {"2026-11-20T23:59:59.999999Z", 1, "2026-11-23T23:59:59.999999Z"},
+        {"2026-11-23T10:00:00Z", 5, "2026-11-30T10:00:00Z"},
+        {"2026-11-23T10:00:00Z", 10, "2026-12-07T10:00:00Z"},
+        {"2026-11-21T10:00:00Z", 10, "2026-12-07T00:00:00Z"},
+        {"2026-11-23T10:00:00Z", 261, "2027-11-23T10:00:00Z"},
+        /* Backwards. */
+        {"2026-11-23T10:00:00Z", -1, "2026-11-20T10:00:00Z"},
+        {"2026-11-22T23:00:00Z", -1, "2026-11-20T00:00:00Z"},
+        {"2026-11-21T10:00:00Z", -5, "2026-11-16T00:00:00Z"},
+        {"2026-11-25T08:30:00Z", -3, "2026-11-20T08:30:00Z"},
+        /* Month and year ends. */
+        {"2026-01-30T15:00:00Z", 1, "2026-02-02T15:00:00Z"},
+        {"2026-02-27T12:00:00Z", 1, "2026-03-02T12:00:00Z"},
+        {"2026-02-28T12:00:00Z", 3, "2026-03-05T00:00:00Z"},
+        {"2026-12-31T09:00:00Z", 2, "2027-01-04T09:00:00Z"},
+        {"2026-12-26T09:00:00Z", 5, "2027-01-04T00:00:00Z"},
+        {"2027-01-01T09:00:00Z", -1, "2026-12-31T09:00:00Z"},
+        /* Leap days. */
+        {"2024-02-28T12:00:00Z", 1, "2024-02-29T12:00:00Z"},
+        {"2024-02-28T12:00:00Z", 2, "2024-03-01T12:00:00Z"},
+        {"2024-02-29T12:00:00Z", 1, "2024-03-01T12:00:00Z"},
+        {"2024-03-01T12:00:00Z", -1, "2024-02-29T12:00:00Z"},
+        {"2028-02-26T12:00:00Z", 2, "2028-03-01T00:00:00Z"},
+        /* The epoch was a Thursday; negative microseconds. */
+        {"1970-01-01T00:00:00Z", 1, "1970-01-02T00:00:00Z"},
+        {"1970-01-02T12:00:00Z", 1, "1970-01-05T12:00:00Z"},
+        {"1969-12-27T12:00:00Z", 0, "1969-12-29T00:00:00Z"},
+        {"1969-12-31T23:59:59Z", 3, "1970-01-05T23:59:59Z"},
+        {"1900-03-01T06:00:00Z", -2, "1900-02-27T06:00:00Z"},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t got = rf_business_days_add(parse(cases[i].start), cases[i].days);
+
+        cr_assert_str_eq(rfc3339(got), cases[i].want, "%s %+d", cases[i].start, cases[i].days);
+    }
+}
+
+/*
+ * Known answers from Python: the weekday microseconds between the two
+ * instants (summing each weekday's overlap with [from, to]) floor-divided by
+ * a day, negated when to is before from.
+ */
+Test(timeutil, business_days_between_agrees_with_known_answers)
+{
+    static const struct {
+        const char *from, *to;
+        int want;
+    } cases[] = {
+        {"2026-11-20T10:00:00Z", "2026-11-23T09:59:59Z", 0},
+        {"2026-11-20T10:00:00Z", "2026-11-23T10:00:00Z", 1},
+        {"2026-11-21T10:00:00Z", "2026-11-22T20:00:00Z", 0},
+        {"2026-11-21T10:00:00Z", "2026-11-24T00:00:00Z", 1},
+        {"2026-11-20T00:00:00Z", "2026-11-21T10:00:00Z", 1},
+        {"2026-11-23T10:00:00Z", "2026-11-20T10:00:00Z", -1},
+        {"2026-11-24T00:00:00Z", "2026-11-21T10:00:00Z", -1},
+        {"2026-11-23T10:00:00Z", "2026-12-07T10:00:00Z", 10},
+        {"2026-11-23T10:00:00Z", "2026-12-07T09:00:00Z", 9},
+        {"2026-12-30T12:00:00Z", "2027-01-05T12:00:00Z", 4},
+        {"2024-02-28T00:00:00Z", "2024-03-04T00:00:00Z", 3},
+        {"2026-11-23T10:00:00Z", "2026-11-23T10:00:00Z", 0},
+        {"2026-11-23T10:00:00Z", "2027-11-23T10:00:00Z", 261},
+        {"1969-12-25T00:00:00Z", "1970-01-08T00:00:00Z", 10},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_assert_eq(rf_business_days_between(parse(cases[i].from), parse(cases[i].to)),
+                     cases[i].want, "%s to %s", cases[i].from, cases[i].to);
+}
+
+/* True when us falls on a Saturday or Sunday (days since the epoch: Thursday is 0). */
+static bool on_weekend(int64_t us)
+{
+    int64_t days = us / DAY_US - (us % DAY_US < 0);
+    int64_t wd = ((days % 7) + 7 + 3) % 7; /* Monday 0 */
+
+    return wd >= 5;
+}
+
+Test(timeutil, business_days_between_inverts_add_over_many_times)
+{
+    /* A fixed LCG over 1900 to 2100, so a failure is repeatable. */
+    uint64_t x = 0x2545f4914f6cdd1du;
+    int64_t lo = parse("1900-01-01T00:00:00Z"), span = parse("2100-01-01T00:00:00Z") - lo;
+
+    for (int i = 0; i < 20000; i++) {
+        int64_t t, sum;
+        int n;
+
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        t = lo + (int64_t)((x >> 1) % (uint64_t)span);
+        n = (int)((x >> 40) % 801) - 400;
+        sum = rf_business_days_add(t, n);
+        cr_assert_not(on_weekend(sum), "%s %+d fell on a weekend", rfc3339(t), n);
+        cr_assert_eq(rf_business_days_between(t, sum), n, "%s %+d", rfc3339(t), n);
+        cr_assert_eq(rf_business_days_between(sum, t), -n, "%s %+d", rfc3339(t), n);
+        /* The clock never runs backwards. */
+        cr_assert_geq(rf_business_days_add(t, n + 1), sum, "%s %+d", rfc3339(t), n);
+    }
+}
+
+Test(timeutil, business_days_add_of_zero_keeps_weekday_instants)
+{
+    int64_t t = parse("2026-11-20T23:59:59.999999Z");
+
+    for (int i = 0; i < 5 * 24; i++) {
+        int64_t u = t - (int64_t)i * HOUR_US; /* back through Friday to Monday */
+
+        cr_assert_eq(rf_business_days_add(u, 0), u, "%s", rfc3339(u));
+    }
+}
+
+Test(timeutil, business_days_are_clamped_to_the_timestamp_range)
+{
+    cr_assert_eq(rf_business_days_add(RF_TIME_MAX_US, 1000000000), RF_TIME_MAX_US);
+    cr_assert_eq(rf_business_days_add(RF_TIME_MIN_US, -1000000000), RF_TIME_MIN_US);
+    cr_assert_eq(rf_business_days_add(INT64_MAX, 0), RF_TIME_MAX_US);
+    cr_assert_eq(rf_business_days_add(INT64_MIN, 0), RF_TIME_MIN_US);
+    cr_assert_str_eq(rfc3339(rf_business_days_add(0, INT32_MAX)), "9999-12-31T23:59:59.999999Z");
+    /* 0001-01-01 was a Monday: one business day before it is outside the range. */
+    cr_assert_eq(rf_business_days_add(RF_TIME_MIN_US + HOUR_US, -1), RF_TIME_MIN_US);
+    cr_assert_gt(rf_business_days_between(RF_TIME_MIN_US, RF_TIME_MAX_US), 2600000);
+    cr_assert_eq(rf_business_days_between(INT64_MIN, INT64_MAX),
+                 rf_business_days_between(RF_TIME_MIN_US, RF_TIME_MAX_US));
 }

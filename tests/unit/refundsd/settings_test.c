@@ -10,28 +10,15 @@
 #include <criterion/criterion.h>
 
 #include "settings.h"
+#include "test_env.h"
 
 static struct rf_settings s;
 static struct rf_error err;
 
-extern char **environ;
-
 /* Starts every test from an environment without any REFUNDS_* variable. */
 static void clean_env(void)
 {
-    char name[128];
-
-    for (size_t i = 0; environ[i] != NULL;) {
-        size_t n = strcspn(environ[i], "=");
-
-        if (strncmp(environ[i], "REFUNDS_", 8) != 0 || n >= sizeof name) {
-            i++;
-            continue;
-        }
-        memcpy(name, environ[i], n);
-        name[n] = '\0';
-        cr_assert_eq(unsetenv(name), 0); /* environ shifts: look at index i again */
-    }
+    test_clear_env("REFUNDS_");
     memset(&s, 0, sizeof s);
     rf_error_clear(&err);
 }
@@ -40,7 +27,7 @@ TestSuite(settings, .init = clean_env);
 
 static void set(const char *name, const char *value)
 {
-    cr_assert_eq(setenv(name, value, 1), 0);
+    test_set_env(name, value);
 }
 
 /* Loading fails with INVALID_ARGUMENT and a message naming name and showing value. */
