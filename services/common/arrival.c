@@ -145,8 +145,8 @@ enum rf_code rf_arrival_table_parse(struct rf_arrival_table *t, const char *spec
         const char *comma = memchr(s, ',', (size_t)(spec_end - s));
         const char *end = comma == NULL ? spec_end : comma;
         const char *b = skip_spaces(s, end), *e = end;
-        enum rf_arrival_method m;
-        struct rf_arrival_range r;
+        enum rf_arrival_method m = 0;
+        struct rf_arrival_range r = {0, 0};
         enum rf_code code;
 
         while (e > b && e[-1] == ' ')

@@ -303,7 +303,7 @@ enum rf_code rf_template_parse(struct rf_arena *a, const char *file, const char 
 {
     struct rf_template *t = rf_arena_calloc(a, 1, sizeof *t);
     struct parser p = {.a = a, .t = t, .err = err};
-    size_t len = strlen(text), body, end;
+    size_t len = strlen(text), body = 0, end;
     enum rf_code rc;
 
     *out = NULL;
