@@ -84,10 +84,17 @@ rf_redis_up() {
     return 1
 }
 
+# rf_redis_down STATE: stops the private Redis and waits until it has exited.
 rf_redis_down() {
-    local pidfile="$1/redis/redis.pid"
+    local pidfile="$1/redis/redis.pid" pid i
     [ -f "$pidfile" ] || return 0
-    kill "$(cat "$pidfile")" 2>/dev/null || true
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     rm -f "$pidfile"
 }
 
