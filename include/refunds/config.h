@@ -7,6 +7,7 @@
 #define REFUNDS_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "refunds/status.h"
 
@@ -22,5 +23,26 @@ enum rf_code rf_env_int(const char *name, long long def, long long min, long lon
 
 /* Reads a boolean ("1", "true", "yes", "on" / "0", "false", "no", "off"). */
 enum rf_code rf_env_bool(const char *name, bool def, bool *out, struct rf_error *err);
+
+/*
+ * One integer setting of a table that rf_env_read_ints reads: the variable, where
+ * its value goes in the caller's settings struct (offsetof of a long long field),
+ * its default and its bounds. A binary's settings are one such table, so that the
+ * variables, defaults and bounds read as data, in one place.
+ */
+struct rf_env_int {
+    const char *name;
+    size_t offset;
+    long long def;
+    long long min;
+    long long max;
+};
+
+/*
+ * Reads every variable of table (n rows) into the long long fields of settings;
+ * stops at the first bad value with INVALID_ARGUMENT naming it (rf_env_int).
+ */
+enum rf_code rf_env_read_ints(const struct rf_env_int *table, size_t n, void *settings,
+                              struct rf_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * The audit chain's hash (see include/refunds/audit.h and docs/audit.md).
- * Storage of events is in the services' *_store.c files.
+ * The audit chain's hash and links (see include/refunds/audit.h and
+ * docs/audit.md). Storage of events is in audit_store.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,4 +34,27 @@ void rf_audit_chain_hash(const uint8_t prev[RF_SHA256_LEN], const struct rf_audi
     netstring(h, ev->new_state);
     netstring(h, ev->request_id);
     rf_sha256_end(h, out);
+}
+
+void rf_audit_link_next(const struct rf_ctx *ctx, const char *case_id, int head_seq,
+                        const uint8_t head[RF_SHA256_LEN], const char *old_state,
+                        const char *new_state, struct rf_audit_link *out)
+{
+    struct rf_audit_event ev = {
+        .case_id = case_id,
+        .seq = head_seq + 1,
+        .occurred_us = ctx->now_us,
+        .actor = ctx->actor.subject,
+        .actor_role = rf_role_name(ctx->actor.role) != NULL ? rf_role_name(ctx->actor.role) : "",
+        .method = ctx->method,
+        .old_state = old_state,
+        .new_state = new_state,
+        .request_id = ctx->request_id != NULL ? ctx->request_id : "",
+    };
+
+    out->seq = ev.seq;
+    memcpy(out->prev, head_seq == 0 ? rf_audit_genesis : head, RF_SHA256_LEN);
+    out->old_state = old_state;
+    out->new_state = new_state;
+    rf_audit_chain_hash(out->prev, &ev, out->hash);
 }

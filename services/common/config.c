@@ -57,3 +57,17 @@ enum rf_code rf_env_bool(const char *name, bool def, bool *out, struct rf_error 
     }
     return rf_fail(err, RF_INVALID_ARGUMENT, "%s must be true or false, not \"%s\"", name, v);
 }
+
+enum rf_code rf_env_read_ints(const struct rf_env_int *table, size_t n, void *settings,
+                              struct rf_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct rf_env_int *t = &table[i];
+        enum rf_code code = rf_env_int(t->name, t->def, t->min, t->max,
+                                       (long long *)(void *)((char *)settings + t->offset), err);
+
+        if (code != RF_OK)
+            return code;
+    }
+    return RF_OK;
+}

@@ -294,11 +294,7 @@ static void mark_prepared(struct rf_db *db, const struct rf_stmt *stmt)
 {
     if (db->n_prepared == db->cap_prepared) {
         size_t cap = db->cap_prepared ? db->cap_prepared * 2 : 32;
-        const struct rf_stmt **p = realloc(db->prepared, cap * sizeof *p);
-
-        if (p == NULL)
-            abort();
-        db->prepared = p;
+        db->prepared = rf_xrealloc(db->prepared, cap * sizeof *db->prepared);
         db->cap_prepared = cap;
     }
     db->prepared[db->n_prepared++] = stmt;
@@ -458,9 +454,7 @@ enum rf_code rf_db_listen(struct rf_db *db, struct rf_error *err, const char *ch
     quoted = PQescapeIdentifier(db->conn, channel, strlen(channel));
     if (quoted == NULL)
         return classify(db, err, NULL, "LISTEN", false);
-    sql = malloc(strlen(quoted) + sizeof "LISTEN ");
-    if (sql == NULL)
-        abort();
+    sql = rf_xmalloc(strlen(quoted) + sizeof "LISTEN ");
     strcpy(sql, "LISTEN ");
     strcat(sql, quoted);
     PQfreemem(quoted);

@@ -20,6 +20,7 @@
 #include "google/rpc/error_details.pb-c.h"
 #include "google/rpc/status.pb-c.h"
 #include "refunds/pb.h"
+#include "refunds/xalloc.h"
 
 #define STATUS_DETAILS_KEY "grpc-status-details-bin"
 #define BAD_REQUEST_TYPE   "google.rpc.BadRequest"
@@ -33,11 +34,9 @@ struct rf_client {
 
 struct rf_client *rf_client_create(const char *addr, const char *token, int64_t timeout_ms)
 {
-    struct rf_client *c = calloc(1, sizeof *c);
+    struct rf_client *c = rf_xcalloc(1, sizeof *c);
     grpc_channel_credentials *creds;
 
-    if (c == NULL)
-        abort();
     grpc_init();
     creds = grpc_insecure_credentials_create();
     c->channel = grpc_channel_create(addr, creds, NULL);
@@ -47,9 +46,7 @@ struct rf_client *rf_client_create(const char *addr, const char *token, int64_t 
     if (token != NULL && token[0] != '\0') {
         size_t n = strlen(token) + sizeof "Bearer ";
 
-        c->authorization = malloc(n);
-        if (c->authorization == NULL)
-            abort();
+        c->authorization = rf_xmalloc(n);
         snprintf(c->authorization, n, "Bearer %s", token);
     }
     return c;

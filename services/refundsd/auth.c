@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "refunds/crypto.h"
 #include "refunds/validate.h"
+#include "refunds/xalloc.h"
 
 struct entry {
     uint8_t digest[RF_SHA256_LEN];
@@ -22,32 +23,6 @@ struct rf_auth {
     struct entry *entries; /* sorted by digest */
     size_t n;
 };
-
-static const struct {
-    unsigned role;
-    const char *name;
-} role_names[] = {
-    {RF_ROLE_SERVICE, "service"}, {RF_ROLE_AGENT, "agent"}, {RF_ROLE_APPROVER, "approver"},
-    {RF_ROLE_FINANCE, "finance"}, {RF_ROLE_ADMIN, "admin"},
-};
-
-const char *rf_role_name(unsigned role)
-{
-    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++) {
-        if (role_names[i].role == role)
-            return role_names[i].name;
-    }
-    return NULL;
-}
-
-unsigned rf_role_parse(const char *s)
-{
-    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++) {
-        if (strcmp(role_names[i].name, s) == 0)
-            return role_names[i].role;
-    }
-    return 0;
-}
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -116,9 +91,7 @@ static enum rf_code parse_line(char *line, int lineno, struct entry *e, struct r
             err, RF_INVALID_ARGUMENT,
             "tokens file line %d: role must be service, agent, approver, finance or admin", lineno);
     rf_sha256(token, strlen(token), e->digest);
-    e->subject = strdup(subject);
-    if (e->subject == NULL)
-        abort();
+    e->subject = rf_xstrdup(subject);
     return RF_OK;
 }
 
@@ -134,9 +107,8 @@ enum rf_code rf_auth_load(const char *path, struct rf_auth **out, struct rf_erro
     if (f == NULL)
         return rf_fail(err, RF_NOT_FOUND, "could not open tokens file \"%s\": %s", path,
                        strerror(errno));
-    auth = calloc(1, sizeof *auth);
-    if (auth == NULL || (auth->entries = malloc(cap * sizeof *auth->entries)) == NULL)
-        abort();
+    auth = rf_xcalloc(1, sizeof *auth);
+    auth->entries = rf_xmalloc(cap * sizeof *auth->entries);
     while (code == RF_OK && getline(&line, &line_cap, f) != -1) {
         char *p = line;
 
@@ -149,9 +121,7 @@ enum rf_code rf_auth_load(const char *path, struct rf_auth **out, struct rf_erro
             continue;
         if (auth->n == cap) {
             cap *= 2;
-            auth->entries = realloc(auth->entries, cap * sizeof *auth->entries);
-            if (auth->entries == NULL)
-                abort();
+            auth->entries = rf_xrealloc(auth->entries, cap * sizeof *auth->entries);
         }
         code = parse_line(p, lineno, &auth->entries[auth->n], err);
         if (code == RF_OK)

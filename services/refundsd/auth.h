@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "call.h"
+#include "refunds/roles.h"
+#include "refunds/status.h"
 
 #define RF_TOKEN_MIN_LEN 16
 

@@ -11,6 +11,7 @@
 #include "refunds/db.h"
 #include "refunds/log.h"
 #include "refunds/timeutil.h"
+#include "refunds/xalloc.h"
 
 #define POLL_MS  250
 #define RETRY_MS 1000
@@ -71,10 +72,8 @@ static void *run(void *arg)
 struct rf_cache_listener *rf_cache_listener_start(const struct rf_settings *settings,
                                                   struct rf_case_cache *c)
 {
-    struct rf_cache_listener *l = calloc(1, sizeof *l);
+    struct rf_cache_listener *l = rf_xcalloc(1, sizeof *l);
 
-    if (l == NULL)
-        abort();
     l->cache = c;
     l->db =
         rf_db_create(settings->database_url, "refundsd-listener", settings->statement_timeout_ms);

@@ -10,6 +10,7 @@
 
 #include "case_cache.h"
 #include "refunds/crypto.h"
+#include "refunds/xalloc.h"
 
 #define SHARDS  16
 #define BUCKETS 1024 /* per shard */
@@ -56,10 +57,8 @@ static size_t footprint(const struct entry *e)
 
 struct rf_case_cache *rf_case_cache_create(size_t capacity_bytes)
 {
-    struct rf_case_cache *c = calloc(1, sizeof *c);
+    struct rf_case_cache *c = rf_xcalloc(1, sizeof *c);
 
-    if (c == NULL)
-        abort();
     for (int i = 0; i < SHARDS; i++)
         pthread_mutex_init(&c->shards[i].lock, NULL);
     c->shard_capacity = capacity_bytes / SHARDS;
@@ -212,9 +211,7 @@ void rf_case_cache_put(struct rf_case_cache *c, const char *id, long long versio
         unlink_entry(s, *slot, slot);
         slot = find(s, id, h);
     }
-    e = malloc(sizeof *e + len);
-    if (e == NULL)
-        abort();
+    e = rf_xmalloc(sizeof *e + len);
     strcpy(e->id, id);
     e->version = version;
     e->valid_until = valid_until_us;

@@ -11,6 +11,7 @@
 
 #include "case_store.h"
 #include "refunds/audit.h"
+#include "refunds/names.h"
 #include "refunds/pb.h"
 
 /* Columns every case read returns, in this order (see enum col). */
@@ -88,64 +89,64 @@ static const struct rf_stmt get_case_full = {
     " FROM cases c" LATEST_APPROVAL " LEFT JOIN interactions i ON i.case_id = c.id"
     " WHERE c.id = $1 ORDER BY i.seq"};
 
-/* $21 is the opener; $23 the first audit hash. */
+/*
+ * The new case, its acknowledgement and its first audit event in one statement:
+ * $1-$11 are the event (rf_audit_params: $1 the id, $3 the time, $4 the opener),
+ * the case's fields follow from $12.
+ */
 static const struct rf_stmt insert_case = {
     "case_insert",
-    "WITH c AS (INSERT INTO cases (id, state, version, channel, acknowledged_at, customer_name,"
+    "WITH u AS (INSERT INTO cases (id, state, version, channel, acknowledged_at, customer_name,"
     " customer_email, customer_phone, customer_language, order_id, product_sku, product_name,"
     " product_category, purchased_at, currency, amount_paid_minor, requested_minor,"
     " payment_method, payment_provider, provider_payment_id, reason_code, reason_text,"
     " opened_by, assignee, interaction_count, created_at, updated_at, audit_seq, audit_head)"
-    " VALUES ($1, 'OPEN', 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-    " $16, $17, $18, $19, $20, $21, $22, 1, $3, $3, 1, $23) RETURNING id),"
+    " VALUES ($1, 'OPEN', 1, $12, $3, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
+    " $24, $25, $26, $27, $28, $29, $4, $30, 1, $3, $3, $2, $11) RETURNING id),"
     " i AS (INSERT INTO interactions (case_id, seq, kind, channel, summary, author, created_at)"
-    " SELECT id, 1, 'ACKNOWLEDGEMENT', $2, $24, $21, $3 FROM c)"
-    " INSERT INTO audit_events (case_id, seq, occurred_at, actor, actor_role, method,"
-    " old_state, new_state, request_id, prev_hash, hash)"
-    " SELECT id, 1, $3, $21, $25, 'OpenCase', '', 'OPEN', $26, $27::bytea, $23 FROM c RETURNING 1"};
+    " SELECT id, 1, 'ACKNOWLEDGEMENT', $12, $31, $4, $3 FROM u)" RF_AUDIT_INSERT_FROM_U};
 
 /*
- * The shape of every change (parameters $1-$12, see change_params): update the
- * case if it still has the version ($2) and state ($3) read, as "u"; the
- * change's own rows; then the audit event, whose row is the statement's only
- * result. The change's own parameters start at $13.
+ * The shape of every change of an existing case: $1-$11 are its audit event
+ * (rf_audit_params), $12 and $13 the version and state it was read at; the
+ * case is updated only if it still has them, as "u", moving its chain head to
+ * the event; then the change's own rows; then the event, whose row is the
+ * statement's only result. The change's own parameters start at $14.
  */
 #define CHANGE_UPDATE                                                                              \
-    "WITH u AS (UPDATE cases SET version = version + 1, updated_at = $5, audit_seq = $10,"         \
-    " audit_head = $12, state = $4"
-#define CHANGE_WHERE " WHERE id = $1 AND version = $2 AND state = $3"
-#define CHANGE_AUDIT                                                                               \
-    " INSERT INTO audit_events (case_id, seq, occurred_at, actor, actor_role, method,"             \
-    " old_state, new_state, request_id, prev_hash, hash)"                                          \
-    " SELECT u.id, $10, $5, $6, $7, $8, $3, u.state, $9, $11::bytea, $12 FROM u RETURNING 1"
+    "WITH u AS (UPDATE cases SET version = version + 1, updated_at = $3, audit_seq = $2,"          \
+    " audit_head = $11, state = $8"
+#define CHANGE_WHERE " WHERE id = $1 AND version = $12 AND state = $13"
 
 static const struct rf_stmt add_interaction = {
     "case_add_interaction", CHANGE_UPDATE
     ", interaction_count = interaction_count + 1" CHANGE_WHERE
     " RETURNING id, state, interaction_count),"
-    " i AS (INSERT INTO interactions (case_id, seq, kind, channel, summary, author, created_at)"
-    " SELECT u.id, u.interaction_count, $13, $14, $15, $6, $5 FROM u)" CHANGE_AUDIT};
+    " i AS (INSERT INTO interactions (case_id, seq, kind, channel, summary,"
+    " author, created_at)"
+    " SELECT u.id, u.interaction_count, $14, $15, $16, $4, $3 FROM u)" RF_AUDIT_INSERT_FROM_U};
 
 static const struct rf_stmt escalate = {
     "case_escalate", CHANGE_UPDATE
-    ", escalated_by = $6" CHANGE_WHERE " RETURNING id, state),"
-    " a AS (INSERT INTO approvals (case_id, state, escalated_by, escalated_at, due_at, note)"
-    " SELECT u.id, 'PENDING', $6, $5, $13::timestamptz, $14 FROM u)" CHANGE_AUDIT};
+    ", escalated_by = $4" CHANGE_WHERE " RETURNING id, state),"
+    " a AS (INSERT INTO approvals (case_id, state, escalated_by, escalated_at, due_at,"
+    " note) SELECT u.id, 'PENDING', $4, $3, $14::timestamptz, $15 FROM u)" RF_AUDIT_INSERT_FROM_U};
 
 /* Four-eyes in SQL too: nobody who opened, evaluated or escalated the case decides it. */
 static const struct rf_stmt decide = {
     "case_decide", CHANGE_UPDATE CHANGE_WHERE
-    " AND opened_by <> $6 AND coalesce(evaluated_by, '') <> $6"
-    " AND coalesce(escalated_by, '') <> $6 RETURNING id, state),"
-    " a AS (UPDATE approvals SET state = 'DECIDED', decided_by = $6, decided_at = $5,"
-    " decision = $13, approved_minor = $14, decision_reason = $15, alternatives = $16::text[]"
-    " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" CHANGE_AUDIT};
+    " AND opened_by <> $4 AND coalesce(evaluated_by, '') <> $4"
+    " AND coalesce(escalated_by, '') <> $4 RETURNING id, state),"
+    " a AS (UPDATE approvals SET state = 'DECIDED', decided_by = $4,"
+    " decided_at = $3, decision = $14, approved_minor = $15,"
+    " decision_reason = $16, alternatives = $17::text[]"
+    " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" RF_AUDIT_INSERT_FROM_U};
 
 static const struct rf_stmt withdraw = {
-    "case_withdraw",
-    CHANGE_UPDATE ", withdraw_reason = $13" CHANGE_WHERE " RETURNING id, state),"
-                  " a AS (UPDATE approvals SET state = 'CANCELLED'"
-                  " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" CHANGE_AUDIT};
+    "case_withdraw", CHANGE_UPDATE
+    ", withdraw_reason = $14" CHANGE_WHERE " RETURNING id, state),"
+    " a AS (UPDATE approvals SET state = 'CANCELLED'"
+    " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" RF_AUDIT_INSERT_FROM_U};
 
 static const struct rf_stmt approval_queue = {
     "case_approval_queue",
@@ -197,16 +198,16 @@ static int enum_of(const ProtobufCEnumDescriptor *desc, const char *name)
     return v;
 }
 
-static char *text(struct rf_call *call, const PGresult *res, int row, int col)
+static char *text(struct rf_ctx *ctx, const PGresult *res, int row, int col)
 {
     const char *v = rf_db_text(res, row, col);
 
-    return rf_arena_strdup(call->arena, v == NULL ? "" : v);
+    return rf_arena_strdup(ctx->arena, v == NULL ? "" : v);
 }
 
-static Refunds__V1__Money *money(struct rf_call *call, long long minor, const char *currency)
+static Refunds__V1__Money *money(struct rf_ctx *ctx, long long minor, const char *currency)
 {
-    Refunds__V1__Money *m = rf_pb_new(call->arena, &refunds__v1__money__descriptor);
+    Refunds__V1__Money *m = rf_pb_new(ctx->arena, &refunds__v1__money__descriptor);
 
     m->amount_minor = minor;
     m->currency = (char *)currency;
@@ -214,18 +215,18 @@ static Refunds__V1__Money *money(struct rf_call *call, long long minor, const ch
 }
 
 /* Parses a text[] of enum short names ("{STORE_CREDIT,EXCHANGE}") into alternatives. */
-static void alternatives(struct rf_call *call, const char *array, Refunds__V1__Approval *ap)
+static void alternatives(struct rf_ctx *ctx, const char *array, Refunds__V1__Approval *ap)
 {
     char *copy, *save = NULL, *tok;
     size_t cap;
 
     if (array == NULL || strlen(array) <= 2)
         return;
-    copy = rf_arena_strndup(call->arena, array + 1, strlen(array) - 2);
+    copy = rf_arena_strndup(ctx->arena, array + 1, strlen(array) - 2);
     cap = 1;
     for (const char *p = copy; *p != '\0'; p++)
         cap += *p == ',';
-    ap->alternatives = rf_arena_calloc(call->arena, cap, sizeof *ap->alternatives);
+    ap->alternatives = rf_arena_calloc(ctx->arena, cap, sizeof *ap->alternatives);
     for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
         int v = enum_of(&refunds__v1__alternative__descriptor, tok);
 
@@ -234,7 +235,7 @@ static void alternatives(struct rf_call *call, const char *array, Refunds__V1__A
     }
 }
 
-static Refunds__V1__Approval *approval(struct rf_call *call, const PGresult *res, int row,
+static Refunds__V1__Approval *approval(struct rf_ctx *ctx, const PGresult *res, int row,
                                        const char *currency)
 {
     Refunds__V1__Approval *ap;
@@ -242,96 +243,96 @@ static Refunds__V1__Approval *approval(struct rf_call *call, const PGresult *res
 
     if (rf_db_is_null(res, row, A_STATE))
         return NULL;
-    ap = rf_pb_new(call->arena, &refunds__v1__approval__descriptor);
+    ap = rf_pb_new(ctx->arena, &refunds__v1__approval__descriptor);
     ap->state = enum_of(&refunds__v1__approval_state__descriptor, rf_db_text(res, row, A_STATE));
-    ap->escalated_by = text(call, res, row, A_ESCALATED_BY);
-    ap->escalate_time = rf_pb_timestamp(call->arena, rf_db_time(res, row, A_ESCALATED_AT));
+    ap->escalated_by = text(ctx, res, row, A_ESCALATED_BY);
+    ap->escalate_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, A_ESCALATED_AT));
     due = rf_db_time(res, row, A_DUE_AT);
-    ap->due_time = rf_pb_timestamp(call->arena, due);
-    ap->escalation_note = text(call, res, row, A_NOTE);
-    ap->decided_by = text(call, res, row, A_DECIDED_BY);
+    ap->due_time = rf_pb_timestamp(ctx->arena, due);
+    ap->escalation_note = text(ctx, res, row, A_NOTE);
+    ap->decided_by = text(ctx, res, row, A_DECIDED_BY);
     if (!rf_db_is_null(res, row, A_DECIDED_AT)) {
         int64_t decided = rf_db_time(res, row, A_DECIDED_AT);
 
-        ap->decide_time = rf_pb_timestamp(call->arena, decided);
+        ap->decide_time = rf_pb_timestamp(ctx->arena, decided);
         ap->sla_breached = decided > due;
     } else {
         ap->sla_breached =
-            ap->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING && call->now_us > due;
+            ap->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING && ctx->now_us > due;
     }
     ap->decision = enum_of(&refunds__v1__decision__descriptor, rf_db_text(res, row, A_DECISION));
     if (!rf_db_is_null(res, row, A_APPROVED))
-        ap->approved_amount = money(call, rf_db_int(res, row, A_APPROVED), currency);
-    ap->decision_reason = text(call, res, row, A_REASON);
-    alternatives(call, rf_db_text(res, row, A_ALTERNATIVES), ap);
+        ap->approved_amount = money(ctx, rf_db_int(res, row, A_APPROVED), currency);
+    ap->decision_reason = text(ctx, res, row, A_REASON);
+    alternatives(ctx, rf_db_text(res, row, A_ALTERNATIVES), ap);
     return ap;
 }
 
 /* Builds the API view of the case in row (no interactions). */
-static Refunds__V1__Case *case_from_row(struct rf_call *call, const PGresult *res, int row)
+static Refunds__V1__Case *case_from_row(struct rf_ctx *ctx, const PGresult *res, int row)
 {
-    Refunds__V1__Case *c = rf_pb_new(call->arena, &refunds__v1__case__descriptor);
-    Refunds__V1__Customer *cu = rf_pb_new(call->arena, &refunds__v1__customer__descriptor);
-    Refunds__V1__Product *pr = rf_pb_new(call->arena, &refunds__v1__product__descriptor);
-    Refunds__V1__Payment *pay = rf_pb_new(call->arena, &refunds__v1__payment__descriptor);
-    char *currency = text(call, res, row, C_CURRENCY);
+    Refunds__V1__Case *c = rf_pb_new(ctx->arena, &refunds__v1__case__descriptor);
+    Refunds__V1__Customer *cu = rf_pb_new(ctx->arena, &refunds__v1__customer__descriptor);
+    Refunds__V1__Product *pr = rf_pb_new(ctx->arena, &refunds__v1__product__descriptor);
+    Refunds__V1__Payment *pay = rf_pb_new(ctx->arena, &refunds__v1__payment__descriptor);
+    char *currency = text(ctx, res, row, C_CURRENCY);
 
-    c->name = rf_arena_printf(call->arena, "cases/%s", rf_db_text(res, row, C_ID));
+    c->name = rf_name_format(ctx->arena, "cases", rf_db_text(res, row, C_ID));
     c->state = enum_of(&refunds__v1__case_state__descriptor, rf_db_text(res, row, C_STATE));
-    c->etag = text(call, res, row, C_VERSION);
+    c->etag = text(ctx, res, row, C_VERSION);
     c->channel = enum_of(&refunds__v1__channel__descriptor, rf_db_text(res, row, C_CHANNEL));
-    c->acknowledge_time = rf_pb_timestamp(call->arena, rf_db_time(res, row, C_ACK_AT));
-    cu->name = text(call, res, row, C_CUST_NAME);
-    cu->email = text(call, res, row, C_CUST_EMAIL);
-    cu->phone = text(call, res, row, C_CUST_PHONE);
-    cu->preferred_language = text(call, res, row, C_CUST_LANG);
+    c->acknowledge_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_ACK_AT));
+    cu->name = text(ctx, res, row, C_CUST_NAME);
+    cu->email = text(ctx, res, row, C_CUST_EMAIL);
+    cu->phone = text(ctx, res, row, C_CUST_PHONE);
+    cu->preferred_language = text(ctx, res, row, C_CUST_LANG);
     c->customer = cu;
-    pr->order_id = text(call, res, row, C_ORDER_ID);
-    pr->sku = text(call, res, row, C_SKU);
-    pr->name = text(call, res, row, C_PRODUCT_NAME);
-    pr->category = text(call, res, row, C_CATEGORY);
+    pr->order_id = text(ctx, res, row, C_ORDER_ID);
+    pr->sku = text(ctx, res, row, C_SKU);
+    pr->name = text(ctx, res, row, C_PRODUCT_NAME);
+    pr->category = text(ctx, res, row, C_CATEGORY);
     c->product = pr;
-    c->purchase_time = rf_pb_timestamp(call->arena, rf_db_time(res, row, C_PURCHASED_AT));
-    c->amount_paid = money(call, rf_db_int(res, row, C_PAID), currency);
-    c->requested_amount = money(call, rf_db_int(res, row, C_REQUESTED), currency);
+    c->purchase_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_PURCHASED_AT));
+    c->amount_paid = money(ctx, rf_db_int(res, row, C_PAID), currency);
+    c->requested_amount = money(ctx, rf_db_int(res, row, C_REQUESTED), currency);
     pay->method =
         enum_of(&refunds__v1__payment_method__descriptor, rf_db_text(res, row, C_PAY_METHOD));
-    pay->provider = text(call, res, row, C_PAY_PROVIDER);
-    pay->provider_payment_id = text(call, res, row, C_PAY_ID);
+    pay->provider = text(ctx, res, row, C_PAY_PROVIDER);
+    pay->provider_payment_id = text(ctx, res, row, C_PAY_ID);
     c->payment = pay;
     c->reason_code =
         enum_of(&refunds__v1__reason_code__descriptor, rf_db_text(res, row, C_REASON_CODE));
-    c->reason_text = text(call, res, row, C_REASON_TEXT);
-    c->opened_by = text(call, res, row, C_OPENED_BY);
-    c->assignee = text(call, res, row, C_ASSIGNEE);
-    c->withdraw_reason = text(call, res, row, C_WITHDRAW_REASON);
-    c->create_time = rf_pb_timestamp(call->arena, rf_db_time(res, row, C_CREATED_AT));
-    c->update_time = rf_pb_timestamp(call->arena, rf_db_time(res, row, C_UPDATED_AT));
-    c->approval = approval(call, res, row, currency);
+    c->reason_text = text(ctx, res, row, C_REASON_TEXT);
+    c->opened_by = text(ctx, res, row, C_OPENED_BY);
+    c->assignee = text(ctx, res, row, C_ASSIGNEE);
+    c->withdraw_reason = text(ctx, res, row, C_WITHDRAW_REASON);
+    c->create_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_CREATED_AT));
+    c->update_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_UPDATED_AT));
+    c->approval = approval(ctx, res, row, currency);
     return c;
 }
 
-static Refunds__V1__Interaction *interaction(struct rf_call *call, const PGresult *res, int row,
+static Refunds__V1__Interaction *interaction(struct rf_ctx *ctx, const PGresult *res, int row,
                                              const char *case_name)
 {
-    Refunds__V1__Interaction *i = rf_pb_new(call->arena, &refunds__v1__interaction__descriptor);
+    Refunds__V1__Interaction *i = rf_pb_new(ctx->arena, &refunds__v1__interaction__descriptor);
 
     i->name =
-        rf_arena_printf(call->arena, "%s/interactions/%s", case_name, rf_db_text(res, row, I_SEQ));
+        rf_arena_printf(ctx->arena, "%s/interactions/%s", case_name, rf_db_text(res, row, I_SEQ));
     i->kind = enum_of(&refunds__v1__interaction_kind__descriptor, rf_db_text(res, row, I_KIND));
     i->channel = enum_of(&refunds__v1__channel__descriptor, rf_db_text(res, row, I_CHANNEL));
-    i->summary = text(call, res, row, I_SUMMARY);
-    i->author = text(call, res, row, I_AUTHOR);
-    i->create_time = rf_pb_timestamp(call->arena, rf_db_time(res, row, I_CREATED_AT));
+    i->summary = text(ctx, res, row, I_SUMMARY);
+    i->author = text(ctx, res, row, I_AUTHOR);
+    i->create_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, I_CREATED_AT));
     return i;
 }
 
-static const char *nullable(struct rf_call *call, const PGresult *res, int row, int col)
+static const char *nullable(struct rf_ctx *ctx, const PGresult *res, int row, int col)
 {
-    return rf_db_is_null(res, row, col) ? NULL : text(call, res, row, col);
+    return rf_db_is_null(res, row, col) ? NULL : text(ctx, res, row, col);
 }
 
-enum rf_code rf_case_store_get(struct rf_call *call, const char *id, bool full,
+enum rf_code rf_case_store_get(struct rf_ctx *ctx, const char *id, bool full,
                                struct rf_case_row *out)
 {
     struct rf_params p;
@@ -341,32 +342,31 @@ enum rf_code rf_case_store_get(struct rf_call *call, const char *id, bool full,
 
     rf_params_init(&p);
     rf_param_text(&p, id);
-    code =
-        rf_db_exec(call->db, call->arena, &call->err, full ? &get_case_full : &get_case, &p, &res);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, full ? &get_case_full : &get_case, &p, &res);
     if (code != RF_OK)
         return code;
     rows = PQntuples(res);
     if (rows == 0)
-        return rf_fail(&call->err, RF_NOT_FOUND, "case \"cases/%s\" does not exist", id);
-    out->pb = case_from_row(call, res, 0);
+        return rf_fail(&ctx->err, RF_NOT_FOUND, "case \"cases/%s\" does not exist", id);
+    out->pb = case_from_row(ctx, res, 0);
     snprintf(out->id, sizeof out->id, "%s", rf_db_text(res, 0, C_ID));
     rf_case_state_parse(rf_db_text(res, 0, C_STATE), &out->state);
     out->version = rf_db_int(res, 0, C_VERSION);
     out->audit_seq = (int)rf_db_int(res, 0, C_AUDIT_SEQ);
     if (!rf_db_bytea(res, 0, C_AUDIT_HEAD, out->audit_head, sizeof out->audit_head)) {
-        rf_error_detail(&call->err, "case %s has a malformed audit_head", id);
-        return rf_fail(&call->err, RF_DATA_LOSS, "the audit chain of case \"cases/%s\" is damaged",
+        rf_error_detail(&ctx->err, "case %s has a malformed audit_head", id);
+        return rf_fail(&ctx->err, RF_DATA_LOSS, "the audit chain of case \"cases/%s\" is damaged",
                        id);
     }
     out->opened_by = out->pb->opened_by;
-    out->evaluated_by = nullable(call, res, 0, C_EVALUATED_BY);
-    out->escalated_by = nullable(call, res, 0, C_ESCALATED_BY);
+    out->evaluated_by = nullable(ctx, res, 0, C_EVALUATED_BY);
+    out->escalated_by = nullable(ctx, res, 0, C_ESCALATED_BY);
     if (full && !rf_db_is_null(res, 0, I_SEQ)) {
         out->pb->n_interactions = (size_t)rows;
         out->pb->interactions =
-            rf_arena_calloc(call->arena, (size_t)rows, sizeof *out->pb->interactions);
+            rf_arena_calloc(ctx->arena, (size_t)rows, sizeof *out->pb->interactions);
         for (int r = 0; r < rows; r++)
-            out->pb->interactions[r] = interaction(call, res, r, out->pb->name);
+            out->pb->interactions[r] = interaction(ctx, res, r, out->pb->name);
     }
     return RF_OK;
 }
@@ -378,144 +378,125 @@ static const char *short_name(const ProtobufCEnumDescriptor *desc, int value)
     return s == NULL ? "" : s;
 }
 
-enum rf_code rf_case_store_insert(struct rf_call *call, const char *id, const Refunds__V1__Case *c,
-                                  const char *contact_summary,
-                                  const uint8_t audit_hash[RF_SHA256_LEN])
+enum rf_code rf_case_store_insert(struct rf_ctx *ctx, const char *id, const Refunds__V1__Case *c,
+                                  const char *contact_summary, const struct rf_audit_link *audit)
 {
     struct rf_params p;
     int64_t purchased = 0;
 
     rf_pb_timestamp_us(c->purchase_time, &purchased);
-    rf_params_init(&p);
-    rf_param_text(&p, id);                                                        /* $1 */
-    rf_param_text(&p, short_name(&refunds__v1__channel__descriptor, c->channel)); /* $2 */
-    rf_param_time(&p, call->arena, call->now_us);                                 /* $3 */
+    rf_audit_params(&p, ctx, id, audit);
+    rf_param_text(&p, short_name(&refunds__v1__channel__descriptor, c->channel)); /* $12 */
     rf_param_text(&p, c->customer->name);
     rf_param_text(&p, c->customer->email);
     rf_param_text(&p, c->customer->phone);
     rf_param_text(&p, c->customer->preferred_language);
-    rf_param_text(&p, c->product->order_id); /* $8 */
+    rf_param_text(&p, c->product->order_id); /* $17 */
     rf_param_text(&p, c->product->sku);
     rf_param_text(&p, c->product->name);
     rf_param_text(&p, c->product->category);
-    rf_param_time(&p, call->arena, purchased); /* $12 */
+    rf_param_time(&p, ctx->arena, purchased); /* $21 */
     rf_param_text(&p, c->amount_paid->currency);
-    rf_param_int(&p, call->arena, c->amount_paid->amount_minor);
-    rf_param_int(&p, call->arena, c->requested_amount->amount_minor);
+    rf_param_int(&p, ctx->arena, c->amount_paid->amount_minor);
+    rf_param_int(&p, ctx->arena, c->requested_amount->amount_minor);
     rf_param_text(&p, short_name(&refunds__v1__payment_method__descriptor, c->payment->method));
-    rf_param_text(&p, c->payment->provider); /* $17 */
+    rf_param_text(&p, c->payment->provider); /* $26 */
     rf_param_text(&p, c->payment->provider_payment_id);
     rf_param_text(&p, short_name(&refunds__v1__reason_code__descriptor, c->reason_code));
-    rf_param_text(&p, c->reason_text); /* $20 */
-    rf_param_text(&p, call->actor.subject);
+    rf_param_text(&p, c->reason_text); /* $29 */
     rf_param_text(&p, c->assignee);
-    rf_param_bytea(&p, audit_hash, RF_SHA256_LEN); /* $23 */
-    rf_param_text(&p, contact_summary);
-    rf_param_text(&p, rf_role_name(call->actor.role));
-    rf_param_text(&p, call->request_id);
-    rf_param_bytea(&p, rf_audit_genesis, RF_SHA256_LEN); /* $27 */
-    return rf_db_exec(call->db, call->arena, &call->err, &insert_case, &p, NULL);
+    rf_param_text(&p, contact_summary); /* $31 */
+    return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &insert_case, &p, NULL);
 }
 
-/* Parameters $1-$12 of a change, in the order CHANGE_UPDATE and CHANGE_AUDIT use them. */
-static void change_params(struct rf_call *call, const struct rf_case_change *ch,
-                          struct rf_params *p)
+/* Parameters $1-$13 of a change: its audit event, then the version and state it was read at. */
+static void change_params(struct rf_ctx *ctx, const struct rf_case_change *ch, struct rf_params *p)
 {
-    rf_params_init(p);
-    rf_param_text(p, ch->before->id);
-    rf_param_int(p, call->arena, ch->before->version);
+    rf_audit_params(p, ctx, ch->before->id, &ch->audit);
+    rf_param_int(p, ctx->arena, ch->before->version);
     rf_param_text(p, rf_case_state_name(ch->before->state));
-    rf_param_text(p, rf_case_state_name(ch->to));
-    rf_param_time(p, call->arena, call->now_us);
-    rf_param_text(p, call->actor.subject);
-    rf_param_text(p, rf_role_name(call->actor.role));
-    rf_param_text(p, call->method);
-    rf_param_text(p, call->request_id);
-    rf_param_int(p, call->arena, ch->audit.seq);
-    rf_param_bytea(p, ch->audit.prev, RF_SHA256_LEN);
-    rf_param_bytea(p, ch->audit.hash, RF_SHA256_LEN);
 }
 
-static enum rf_code run_change(struct rf_call *call, const struct rf_stmt *stmt,
+static enum rf_code run_change(struct rf_ctx *ctx, const struct rf_stmt *stmt,
                                const struct rf_params *p, bool *applied)
 {
     PGresult *res;
-    enum rf_code code = rf_db_exec(call->db, call->arena, &call->err, stmt, p, &res);
+    enum rf_code code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, stmt, p, &res);
 
     if (code == RF_OK)
         *applied = PQntuples(res) == 1;
     return code;
 }
 
-enum rf_code rf_case_store_add_interaction(struct rf_call *call, const struct rf_case_change *ch,
+enum rf_code rf_case_store_add_interaction(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                            const char *kind, const char *channel,
                                            const char *summary, bool *applied)
 {
     struct rf_params p;
 
-    change_params(call, ch, &p);
+    change_params(ctx, ch, &p);
     rf_param_text(&p, kind);
     rf_param_text(&p, channel);
     rf_param_text(&p, summary);
-    return run_change(call, &add_interaction, &p, applied);
+    return run_change(ctx, &add_interaction, &p, applied);
 }
 
-enum rf_code rf_case_store_escalate(struct rf_call *call, const struct rf_case_change *ch,
+enum rf_code rf_case_store_escalate(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                     int64_t due_us, const char *note, bool *applied)
 {
     struct rf_params p;
 
-    change_params(call, ch, &p);
-    rf_param_time(&p, call->arena, due_us);
+    change_params(ctx, ch, &p);
+    rf_param_time(&p, ctx->arena, due_us);
     rf_param_text(&p, note);
-    return run_change(call, &escalate, &p, applied);
+    return run_change(ctx, &escalate, &p, applied);
 }
 
-enum rf_code rf_case_store_decide(struct rf_call *call, const struct rf_case_change *ch,
+enum rf_code rf_case_store_decide(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                   const char *decision, long long approved_minor,
                                   const char *reason, const char *alternatives_array, bool *applied)
 {
     struct rf_params p;
 
-    change_params(call, ch, &p);
+    change_params(ctx, ch, &p);
     rf_param_text(&p, decision);
     if (strcmp(decision, "APPROVE") == 0)
-        rf_param_int(&p, call->arena, approved_minor);
+        rf_param_int(&p, ctx->arena, approved_minor);
     else
         rf_param_text(&p, NULL);
     rf_param_text(&p, reason);
     rf_param_text(&p, alternatives_array);
-    return run_change(call, &decide, &p, applied);
+    return run_change(ctx, &decide, &p, applied);
 }
 
-enum rf_code rf_case_store_withdraw(struct rf_call *call, const struct rf_case_change *ch,
+enum rf_code rf_case_store_withdraw(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                     const char *reason, bool *applied)
 {
     struct rf_params p;
 
-    change_params(call, ch, &p);
+    change_params(ctx, ch, &p);
     rf_param_text(&p, reason);
-    return run_change(call, &withdraw, &p, applied);
+    return run_change(ctx, &withdraw, &p, applied);
 }
 
-static enum rf_code list_rows(struct rf_call *call, const struct rf_stmt *stmt,
+static enum rf_code list_rows(struct rf_ctx *ctx, const struct rf_stmt *stmt,
                               const struct rf_params *p, Refunds__V1__Case ***cases, size_t *n)
 {
     PGresult *res;
-    enum rf_code code = rf_db_exec(call->db, call->arena, &call->err, stmt, p, &res);
+    enum rf_code code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, stmt, p, &res);
     int rows;
 
     if (code != RF_OK)
         return code;
     rows = PQntuples(res);
     *n = (size_t)rows;
-    *cases = rf_arena_calloc(call->arena, (size_t)rows + 1, sizeof **cases);
+    *cases = rf_arena_calloc(ctx->arena, (size_t)rows + 1, sizeof **cases);
     for (int r = 0; r < rows; r++)
-        (*cases)[r] = case_from_row(call, res, r);
+        (*cases)[r] = case_from_row(ctx, res, r);
     return RF_OK;
 }
 
-enum rf_code rf_case_store_list(struct rf_call *call, const struct rf_case_filter *f,
+enum rf_code rf_case_store_list(struct rf_ctx *ctx, const struct rf_case_filter *f,
                                 Refunds__V1__Case ***cases, size_t *n)
 {
     const char *values[LIST_FILTERS] = {f->state, f->customer_email, f->assignee};
@@ -528,20 +509,20 @@ enum rf_code rf_case_store_list(struct rf_call *call, const struct rf_case_filte
         rf_param_text(&p, "infinity");
         rf_param_text(&p, "ffffffff-ffff-ffff-ffff-ffffffffffff");
     } else {
-        rf_param_time(&p, call->arena, f->before_us);
+        rf_param_time(&p, ctx->arena, f->before_us);
         rf_param_text(&p, f->before_id);
     }
-    rf_param_int(&p, call->arena, f->limit);
+    rf_param_int(&p, ctx->arena, f->limit);
     for (int i = 0; i < LIST_FILTERS; i++) {
         if (values[i] != NULL) {
             mask |= 1 << i;
             rf_param_text(&p, values[i]);
         }
     }
-    return list_rows(call, &list_stmts[mask], &p, cases, n);
+    return list_rows(ctx, &list_stmts[mask], &p, cases, n);
 }
 
-enum rf_code rf_case_store_queue(struct rf_call *call, int64_t after_due_us, const char *after_id,
+enum rf_code rf_case_store_queue(struct rf_ctx *ctx, int64_t after_due_us, const char *after_id,
                                  int limit, Refunds__V1__Case ***cases, size_t *n)
 {
     struct rf_params p;
@@ -551,9 +532,9 @@ enum rf_code rf_case_store_queue(struct rf_call *call, int64_t after_due_us, con
         rf_param_text(&p, "-infinity");
         rf_param_text(&p, "00000000-0000-0000-0000-000000000000");
     } else {
-        rf_param_time(&p, call->arena, after_due_us);
+        rf_param_time(&p, ctx->arena, after_due_us);
         rf_param_text(&p, after_id);
     }
-    rf_param_int(&p, call->arena, limit);
-    return list_rows(call, &approval_queue, &p, cases, n);
+    rf_param_int(&p, ctx->arena, limit);
+    return list_rows(ctx, &approval_queue, &p, cases, n);
 }

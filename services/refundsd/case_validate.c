@@ -10,21 +10,14 @@
 
 #include "case_validate.h"
 #include "refunds/money.h"
+#include "refunds/names.h"
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
 #include "refunds/validate.h"
 
-#define CASE_NAME_PREFIX "cases/"
-
 bool rf_case_name_parse(const char *name, char id[RF_UUID_TEXT_LEN + 1])
 {
-    size_t plen = sizeof CASE_NAME_PREFIX - 1;
-
-    if (strncmp(name, CASE_NAME_PREFIX, plen) != 0 || !rf_uuid_valid(name + plen))
-        return false;
-    for (int i = 0; i <= RF_UUID_TEXT_LEN; i++)
-        id[i] = (char)tolower((unsigned char)name[plen + i]);
-    return true;
+    return rf_name_parse(name, "cases", id);
 }
 
 bool rf_etag_parse(const char *etag, long long *version)

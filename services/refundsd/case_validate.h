@@ -25,9 +25,6 @@
 #define RF_MAX_ALTERNATIVES 4
 /* Allowed clock skew for "not in the future" checks. */
 #define RF_CLOCK_SKEW_US (5LL * 60 * 1000000)
-/* Largest page; larger page_size values are lowered to it (AIP-158). */
-#define RF_PAGE_SIZE_MAX     500
-#define RF_PAGE_SIZE_DEFAULT 50
 
 /* Parses "cases/{uuid}" into id (lower case); false when name is not that. */
 bool rf_case_name_parse(const char *name, char id[RF_UUID_TEXT_LEN + 1]);

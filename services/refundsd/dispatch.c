@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "case_cache.h"
 #include "dispatch.h"
 #include "idempotency.h"
 #include "refunds/pb.h"
@@ -18,10 +17,11 @@
 
 enum rf_code rf_dispatch_bind(const ProtobufCServiceDescriptor *service,
                               const ProtobufCMethodDescriptor *desc, const struct rf_method *entry,
-                              struct rf_bound_method *bm, struct rf_error *err)
+                              void *service_state, struct rf_bound_method *bm, struct rf_error *err)
 {
     memset(bm, 0, sizeof *bm);
     bm->method = entry;
+    bm->service_state = service_state;
     snprintf(bm->path, sizeof bm->path, "/%s/%s", service->name, desc->name);
     if (entry->input != desc->input || entry->output != desc->output)
         return rf_fail(err, RF_INTERNAL,
@@ -40,18 +40,19 @@ enum rf_code rf_dispatch_bind(const ProtobufCServiceDescriptor *service,
 static enum rf_code authorize(struct rf_call *call, const struct rf_bound_method *bm,
                               const struct rf_auth *auth, const char *header, size_t len)
 {
+    struct rf_ctx *ctx = &call->ctx;
     enum rf_code code;
 
-    call->actor.subject = "";
-    call->actor.role = 0;
+    ctx->actor.subject = "";
+    ctx->actor.role = 0;
     if (bm->method->roles == 0)
         return RF_OK;
-    code = rf_auth_identify(auth, header, len, &call->actor, &call->err);
+    code = rf_auth_identify(auth, header, len, &ctx->actor, &ctx->err);
     if (code != RF_OK)
         return code;
-    if ((call->actor.role & bm->method->roles) == 0)
-        return rf_fail(&call->err, RF_PERMISSION_DENIED, "role %s may not call %s",
-                       rf_role_name(call->actor.role), bm->method->name);
+    if ((ctx->actor.role & bm->method->roles) == 0)
+        return rf_fail(&ctx->err, RF_PERMISSION_DENIED, "role %s may not call %s",
+                       rf_role_name(ctx->actor.role), bm->method->name);
     return RF_OK;
 }
 
@@ -63,13 +64,13 @@ static void check_request_id(struct rf_call *call, const struct rf_bound_method 
 
     if (id == NULL || id[0] == '\0')
         rf_violation_add(
-            &call->err, "request_id",
+            &call->ctx.err, "request_id",
             "is required: a new unique id (a UUID) per change, reused only to retry it");
     else if (!rf_request_id_valid(id))
-        rf_violation_add(&call->err, "request_id",
+        rf_violation_add(&call->ctx.err, "request_id",
                          "must be 1 to 128 characters of letters, digits and ._:-");
     else
-        call->request_id = id;
+        call->ctx.request_id = id;
 }
 
 /* The handler's reply: what it packed itself, or out packed now. */
@@ -79,8 +80,16 @@ static void take_reply(struct rf_call *call, const ProtobufCMessage *out, struct
         reply->data = call->reply_raw;
         reply->len = call->reply_raw_len;
     } else {
-        reply->data = rf_pb_pack(call->arena, out, &reply->len);
+        reply->data = rf_pb_pack(call->ctx.arena, out, &reply->len);
     }
+}
+
+/* The test-only wait between a mutation's COMMIT and its other on-commit hooks. */
+static void delay_after_commit(void *arg)
+{
+    const struct rf_settings *settings = arg;
+
+    rf_sleep_ms(settings->test_delay_after_commit_ms);
 }
 
 /* Runs a mutation in a transaction, replaying the first answer of a repeated request_id. */
@@ -88,26 +97,28 @@ static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_met
                                  const ProtobufCMessage *msg, struct rf_reply *reply)
 {
     const struct rf_method *m = bm->method;
+    struct rf_ctx *ctx = &call->ctx;
     uint8_t fingerprint[RF_SHA256_LEN];
     size_t packed_len;
-    const uint8_t *packed = rf_pb_pack(call->arena, msg, &packed_len);
+    const uint8_t *packed = rf_pb_pack(ctx->arena, msg, &packed_len);
     enum rf_code code = RF_OK;
 
-    rf_idempotency_fingerprint(call->actor.subject, bm->path, packed, packed_len, fingerprint);
+    rf_idempotency_fingerprint(ctx->actor.subject, bm->path, packed, packed_len, fingerprint);
     for (int attempt = 1; attempt <= MUTATION_ATTEMPTS; attempt++) {
-        ProtobufCMessage *out = rf_pb_new(call->arena, m->output);
+        ProtobufCMessage *out = rf_pb_new(ctx->arena, m->output);
         const uint8_t *stored = NULL;
         size_t stored_len = 0;
 
-        rf_error_clear(&call->err);
-        call->changed_case = NULL;
+        rf_error_clear(&ctx->err);
         call->reply_raw = NULL;
-        code = rf_db_begin(call->db, &call->err);
+        code = rf_ctx_begin(ctx);
+        if (code == RF_OK && call->settings->test_delay_after_commit_ms > 0)
+            rf_ctx_on_commit(ctx, delay_after_commit, (void *)call->settings);
         if (code == RF_OK)
-            code = rf_idempotency_claim(call, bm->path, fingerprint, &stored, &stored_len);
+            code = rf_idempotency_claim(ctx, bm->path, fingerprint, &stored, &stored_len);
         if (code == RF_OK && stored != NULL) {
             /* A retry: answer what the first call answered, change nothing. */
-            rf_db_rollback(call->db);
+            rf_ctx_rollback(ctx);
             if (m->replayed != NULL)
                 m->replayed(call, msg);
             reply->data = stored;
@@ -118,19 +129,14 @@ static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_met
             code = m->handler(call, msg, out);
         if (code == RF_OK) {
             take_reply(call, out, reply);
-            code = rf_idempotency_complete(call, reply->data, reply->len);
+            code = rf_idempotency_complete(ctx, reply->data, reply->len);
         }
+        /* The on-commit hooks (dropping cached copies) run before the reply leaves. */
         if (code == RF_OK)
-            code = rf_db_commit(call->db, &call->err);
-        if (code == RF_OK) {
-            if (call->settings->test_delay_after_commit_ms > 0)
-                rf_sleep_ms(call->settings->test_delay_after_commit_ms);
-            /* Before the reply leaves: whoever made the change reads it back. */
-            if (call->changed_case != NULL)
-                rf_case_cache_invalidate(call->cache, call->changed_case);
+            code = rf_ctx_commit(ctx);
+        if (code == RF_OK)
             return RF_OK;
-        }
-        rf_db_rollback(call->db);
+        rf_ctx_rollback(ctx);
         if (code != RF_ABORTED)
             break;
     }
@@ -149,17 +155,18 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
     enum rf_code code;
 
     memset(reply, 0, sizeof *reply);
-    call->method = m->name;
-    call->request_id = NULL;
-    call->case_id = NULL;
-    call->changed_case = NULL;
+    call->ctx.method = m->name;
+    call->ctx.request_id = NULL;
+    call->ctx.hooks = NULL;
+    call->service = bm->service_state;
+    call->resource = NULL;
     call->reply_raw = NULL;
     code = authorize(call, bm, auth, authorization, auth_len);
     if (code != RF_OK)
         goto out;
-    msg = rf_pb_unpack(call->arena, m->input, request, len);
+    msg = rf_pb_unpack(call->ctx.arena, m->input, request, len);
     if (msg == NULL) {
-        code = rf_fail(&call->err, RF_INVALID_ARGUMENT, "the request is not a valid %s message",
+        code = rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT, "the request is not a valid %s message",
                        m->input->name);
         goto out;
     }
@@ -167,10 +174,10 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
     case RF_PB_WIRE_OK:
         break;
     case RF_PB_WIRE_NUL:
-        rf_violation_add(&call->err, nul_path, "must not contain NUL characters");
+        rf_violation_add(&call->ctx.err, nul_path, "must not contain NUL characters");
         break;
     case RF_PB_WIRE_FIELD_ZERO:
-        code = rf_fail(&call->err, RF_INVALID_ARGUMENT,
+        code = rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT,
                        "the request is not a valid %s message: it has a field numbered 0%s%s",
                        m->input->name, nul_path[0] ? " in " : "", nul_path);
         goto out;
@@ -180,14 +187,14 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
     if (m->flags & RF_METHOD_MUTATION)
         check_request_id(call, bm, msg);
     if (m->validate != NULL)
-        m->validate(msg, call->now_us, &call->err);
-    code = rf_error_from_violations(&call->err);
+        m->validate(msg, call->ctx.now_us, &call->ctx.err);
+    code = rf_error_from_violations(&call->ctx.err);
     if (code != RF_OK)
         goto out;
     if (m->flags & RF_METHOD_MUTATION) {
         code = run_mutation(call, bm, msg, reply);
     } else {
-        ProtobufCMessage *out = rf_pb_new(call->arena, m->output);
+        ProtobufCMessage *out = rf_pb_new(call->ctx.arena, m->output);
 
         code = m->handler(call, msg, out);
         if (code == RF_OK)
@@ -195,6 +202,7 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
     }
 out:
     if (code != RF_OK)
-        reply->details = rf_status_details_pack(call->arena, &call->err, &reply->details_len);
+        reply->details =
+            rf_status_details_pack(call->ctx.arena, &call->ctx.err, &reply->details_len);
     return code;
 }

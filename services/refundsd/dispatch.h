@@ -15,9 +15,10 @@
 #include "auth.h"
 #include "call.h"
 
-/* A method as registered: its table entry, gRPC path and request_id field. */
+/* A method as registered: its table entry, its service's state, gRPC path and request_id field. */
 struct rf_bound_method {
     const struct rf_method *method;
+    void *service_state;                              /* what the handler gets as call->service */
     char path[192];                                   /* "/refunds.v1.RefundCases/OpenCase" */
     const ProtobufCFieldDescriptor *request_id_field; /* mutations only */
     void *grpc_handle;                                /* from grpc_server_register_method */
@@ -33,13 +34,14 @@ struct rf_reply {
 };
 
 /*
- * Binds entry of service: fills bm and checks that the table agrees with the
- * descriptor (types, and a string request_id on mutations). INTERNAL naming
- * the method when it does not: a programming error caught at start.
+ * Binds entry of service (whose handlers get service_state): fills bm and checks that the table
+ * agrees with the descriptor (types, and a string request_id on mutations). INTERNAL naming the
+ * method when it does not: a programming error caught at start.
  */
 enum rf_code rf_dispatch_bind(const ProtobufCServiceDescriptor *service,
                               const ProtobufCMethodDescriptor *desc, const struct rf_method *entry,
-                              struct rf_bound_method *bm, struct rf_error *err);
+                              void *service_state, struct rf_bound_method *bm,
+                              struct rf_error *err);
 
 /*
  * Runs one call. authorization is the "authorization" metadata value (NULL

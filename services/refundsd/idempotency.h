@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "call.h"
+#include "refunds/ctx.h"
 #include "refunds/crypto.h"
 
 /* SHA-256 over the caller's subject, the method path and the packed request. */
@@ -24,12 +24,12 @@ void rf_idempotency_fingerprint(const char *subject, const char *method_path,
  * first answer and RF_OK returned; when claimed anew, *reply is NULL. The same
  * id with another fingerprint fails with INVALID_ARGUMENT on request_id.
  */
-enum rf_code rf_idempotency_claim(struct rf_call *call, const char *method_path,
+enum rf_code rf_idempotency_claim(struct rf_ctx *ctx, const char *method_path,
                                   const uint8_t fingerprint[RF_SHA256_LEN], const uint8_t **reply,
                                   size_t *reply_len);
 
 /* Stores the reply of a claimed request_id (same transaction). */
-enum rf_code rf_idempotency_complete(struct rf_call *call, const uint8_t *reply, size_t len);
+enum rf_code rf_idempotency_complete(struct rf_ctx *ctx, const uint8_t *reply, size_t len);
 
 /* Deletes up to limit keys created before cutoff_us; stores how many in *deleted. */
 enum rf_code rf_idempotency_expire(struct rf_db *db, struct rf_arena *a, struct rf_error *err,

@@ -20,7 +20,7 @@ static const struct rf_stmt expire_keys = {
     "DELETE FROM idempotency_keys WHERE request_id IN ("
     " SELECT request_id FROM idempotency_keys WHERE created_at < $1 LIMIT $2)"};
 
-enum rf_code rf_idempotency_claim(struct rf_call *call, const char *method_path,
+enum rf_code rf_idempotency_claim(struct rf_ctx *ctx, const char *method_path,
                                   const uint8_t fingerprint[RF_SHA256_LEN], const uint8_t **reply,
                                   size_t *reply_len)
 {
@@ -35,52 +35,51 @@ enum rf_code rf_idempotency_claim(struct rf_call *call, const char *method_path,
     /* Twice at most: the key can expire between a conflict and the read. */
     for (int attempt = 0; attempt < 2; attempt++) {
         rf_params_init(&p);
-        rf_param_text(&p, call->request_id);
+        rf_param_text(&p, ctx->request_id);
         rf_param_text(&p, method_path);
         rf_param_bytea(&p, fingerprint, RF_SHA256_LEN);
-        rf_param_time(&p, call->arena, call->now_us);
-        code = rf_db_exec(call->db, call->arena, &call->err, &claim_key, &p, &res);
+        rf_param_time(&p, ctx->arena, ctx->now_us);
+        code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &claim_key, &p, &res);
         if (code != RF_OK)
             return code;
         if (PQntuples(res) == 1)
             return RF_OK;
         rf_params_init(&p);
-        rf_param_text(&p, call->request_id);
-        code = rf_db_exec(call->db, call->arena, &call->err, &read_key, &p, &res);
+        rf_param_text(&p, ctx->request_id);
+        code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &read_key, &p, &res);
         if (code != RF_OK)
             return code;
         if (PQntuples(res) == 0)
             continue;
         if (!rf_db_bytea(res, 0, 0, stored, sizeof stored) ||
             memcmp(stored, fingerprint, RF_SHA256_LEN) != 0) {
-            rf_violation_add(&call->err, "request_id",
+            rf_violation_add(&ctx->err, "request_id",
                              "was already used for a different request; use a new request_id");
-            return rf_error_from_violations(&call->err);
+            return rf_error_from_violations(&ctx->err);
         }
         if (rf_db_is_null(res, 0, 1)) {
-            rf_error_detail(&call->err, "idempotency key %s has no stored reply", call->request_id);
-            return rf_fail(&call->err, RF_INTERNAL, "internal error");
+            rf_error_detail(&ctx->err, "idempotency key %s has no stored reply", ctx->request_id);
+            return rf_fail(&ctx->err, RF_INTERNAL, "internal error");
         }
         *reply = PQunescapeBytea((const unsigned char *)rf_db_text(res, 0, 1), &n);
         if (*reply == NULL)
-            return rf_fail(&call->err, RF_INTERNAL, "internal error");
-        rf_arena_defer(call->arena, PQfreemem, (void *)*reply);
+            return rf_fail(&ctx->err, RF_INTERNAL, "internal error");
+        rf_arena_defer(ctx->arena, PQfreemem, (void *)*reply);
         *reply_len = n;
         return RF_OK;
     }
-    rf_error_detail(&call->err, "idempotency key %s vanished twice while claimed",
-                    call->request_id);
-    return rf_fail(&call->err, RF_ABORTED, "request_id could not be claimed; retry the call");
+    rf_error_detail(&ctx->err, "idempotency key %s vanished twice while claimed", ctx->request_id);
+    return rf_fail(&ctx->err, RF_ABORTED, "request_id could not be claimed; retry the call");
 }
 
-enum rf_code rf_idempotency_complete(struct rf_call *call, const uint8_t *reply, size_t len)
+enum rf_code rf_idempotency_complete(struct rf_ctx *ctx, const uint8_t *reply, size_t len)
 {
     struct rf_params p;
 
     rf_params_init(&p);
-    rf_param_text(&p, call->request_id);
+    rf_param_text(&p, ctx->request_id);
     rf_param_bytea(&p, reply, len);
-    return rf_db_exec(call->db, call->arena, &call->err, &complete_key, &p, NULL);
+    return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &complete_key, &p, NULL);
 }
 
 enum rf_code rf_idempotency_expire(struct rf_db *db, struct rf_arena *a, struct rf_error *err,

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "cache_listener.h"
 #include "case_cache.h"
+#include "case_change.h"
 #include "monitor.h"
 #include "refunds/log.h"
 #include "refunds/migrate.h"
@@ -95,8 +96,8 @@ static void lame_duck(const struct rf_settings *s, struct rf_monitor *monitor,
 
 static int serve(const struct rf_settings *s)
 {
-    static const struct rf_service *const services[] = {&rf_cases_service, &rf_health_service};
     struct rf_auth *auth = NULL;
+    struct rf_cases_state cases;
     struct rf_monitor *monitor;
     struct rf_case_cache *cache;
     struct rf_cache_listener *listener = NULL;
@@ -128,8 +129,17 @@ static int serve(const struct rf_settings *s)
     cache = rf_case_cache_create((size_t)s->case_cache_mb << 20);
     if (s->case_cache_mb > 0)
         listener = rf_cache_listener_start(s, cache);
-    code = rf_server_create(s, services, sizeof services / sizeof services[0], auth, monitor, cache,
-                            &srv, &err);
+    cases.cache = cache;
+    {
+        /* Each service with the state its handlers reach as call->service; it outlives srv. */
+        const struct rf_service_binding services[] = {
+            {&rf_refund_cases_service, &cases},
+            {&rf_health_service, monitor},
+        };
+
+        code =
+            rf_server_create(s, services, sizeof services / sizeof services[0], auth, &srv, &err);
+    }
     if (code != RF_OK) {
         rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
         rf_cache_listener_stop(listener);

@@ -14,6 +14,7 @@
 #include "refunds/log.h"
 #include "refunds/migrate.h"
 #include "refunds/timeutil.h"
+#include "refunds/xalloc.h"
 
 /* How many expired idempotency keys one statement deletes. */
 #define EXPIRE_BATCH 1000
@@ -110,10 +111,8 @@ static void *run(void *arg)
 
 struct rf_monitor *rf_monitor_start(const struct rf_settings *settings)
 {
-    struct rf_monitor *m = calloc(1, sizeof *m);
+    struct rf_monitor *m = rf_xcalloc(1, sizeof *m);
 
-    if (m == NULL)
-        abort();
     m->settings = settings;
     m->db =
         rf_db_create(settings->database_url, "refundsd-monitor", settings->statement_timeout_ms);

@@ -72,3 +72,34 @@ bool rf_page_token_decode(const char *token, const uint8_t fingerprint[RF_PAGE_F
              u[15]);
     return true;
 }
+
+int rf_page_size(int32_t requested)
+{
+    if (requested <= 0)
+        return RF_PAGE_SIZE_DEFAULT;
+    return requested > RF_PAGE_SIZE_MAX ? RF_PAGE_SIZE_MAX : requested;
+}
+
+enum rf_code rf_page_begin(const char *const *parts, size_t n, const char *token,
+                           struct rf_page *pg, struct rf_error *err)
+{
+    memset(pg, 0, sizeof *pg);
+    rf_page_fingerprint(parts, n, pg->fingerprint);
+    pg->has_cursor = token[0] != '\0';
+    if (pg->has_cursor && !rf_page_token_decode(token, pg->fingerprint, &pg->cursor)) {
+        rf_violation_add(err, "page_token", "is not a page token of this list with these filters");
+        return rf_error_from_violations(err);
+    }
+    return RF_OK;
+}
+
+char *rf_page_next_token(struct rf_arena *a, const struct rf_page *pg, int64_t time_us,
+                         const char *id)
+{
+    struct rf_page_cursor cursor = {.time_us = time_us};
+    char *token = rf_arena_alloc(a, RF_PAGE_TOKEN_MAX);
+
+    snprintf(cursor.id, sizeof cursor.id, "%s", id);
+    rf_page_token_encode(pg->fingerprint, &cursor, token);
+    return token;
+}

@@ -63,8 +63,6 @@ struct worker {
 struct rf_server {
     const struct rf_settings *settings;
     const struct rf_auth *auth;
-    const struct rf_monitor *monitor;
-    struct rf_case_cache *cache;
     grpc_server *grpc;
     struct rf_listener *listener;
     grpc_completion_queue *cq;
@@ -100,11 +98,9 @@ static void slot_free(struct slot *s)
 /* Posts a request for the next call of bm (NULL: of any unregistered method). */
 static void request_slot(struct rf_server *srv, const struct rf_bound_method *bm)
 {
-    struct slot *s = calloc(1, sizeof *s);
+    struct slot *s = rf_xcalloc(1, sizeof *s);
     grpc_call_error rc;
 
-    if (s == NULL)
-        abort();
     s->phase = SLOT_REQUESTED;
     s->bm = bm;
     s->status_message = grpc_empty_slice();
@@ -149,7 +145,7 @@ static bool read_payload(struct rf_call *call, grpc_byte_buffer *payload, const 
     all = grpc_byte_buffer_reader_readall(&reader);
     grpc_byte_buffer_reader_destroy(&reader);
     *len = GRPC_SLICE_LENGTH(all);
-    copy = rf_arena_alloc(call->arena, *len);
+    copy = rf_arena_alloc(call->ctx.arena, *len);
     memcpy(copy, GRPC_SLICE_START_PTR(all), *len);
     grpc_slice_unref(all);
     *data = copy;
@@ -183,14 +179,14 @@ static void access_log(const struct rf_call *call, const char *path, enum rf_cod
     rf_log_str(&l, "method", path);
     rf_log_str(&l, "code", rf_code_name(code));
     rf_log_ms(&l, "ms", (double)(rf_monotonic_us() - started) / 1000.0);
-    if (call->actor.subject != NULL && call->actor.subject[0] != '\0')
-        rf_log_str(&l, "subject", call->actor.subject);
-    rf_log_str(&l, "request_id", call->request_id);
-    rf_log_str(&l, "case", call->case_id);
+    if (call->ctx.actor.subject != NULL && call->ctx.actor.subject[0] != '\0')
+        rf_log_str(&l, "subject", call->ctx.actor.subject);
+    rf_log_str(&l, "request_id", call->ctx.request_id);
+    rf_log_str(&l, "resource", call->resource);
     if (code != RF_OK) {
-        rf_log_str(&l, "error", call->err.message);
-        if (call->err.detail[0] != '\0')
-            rf_log_str(&l, "detail", call->err.detail);
+        rf_log_str(&l, "error", call->ctx.err.message);
+        if (call->ctx.err.detail[0] != '\0')
+            rf_log_str(&l, "detail", call->ctx.err.detail);
     }
     rf_log_end(&l);
 }
@@ -211,29 +207,31 @@ static void serve(struct worker *w, struct slot *s)
     size_t n = 0;
     grpc_call_error rc;
 
-    rf_arena_reset(call->arena);
-    rf_error_clear(&call->err);
-    call->now_us = rf_now_us();
-    call->actor.subject = NULL;
-    call->request_id = NULL;
-    call->case_id = NULL;
+    rf_arena_reset(call->ctx.arena);
+    rf_error_clear(&call->ctx.err);
+    call->ctx.now_us = rf_now_us();
+    call->ctx.actor.subject = NULL;
+    call->ctx.request_id = NULL;
+    call->ctx.hooks = NULL;
+    call->resource = NULL;
     if (s->bm == NULL) {
         size_t len = GRPC_SLICE_LENGTH(s->details.method);
 
         snprintf(path, sizeof path, "%.*s", (int)(len < 160 ? len : 160),
                  (const char *)GRPC_SLICE_START_PTR(s->details.method));
-        code = rf_fail(&call->err, RF_UNIMPLEMENTED, "unknown method %s", path);
+        code = rf_fail(&call->ctx.err, RF_UNIMPLEMENTED, "unknown method %s", path);
     } else {
         snprintf(path, sizeof path, "%s", s->bm->path);
         left = time_left(srv->settings, s->deadline);
         call->deadline_mono_us = started + left;
-        rf_db_set_deadline(call->db, call->deadline_mono_us);
+        rf_db_set_deadline(call->ctx.db, call->deadline_mono_us);
         authorization = find_metadata(&s->metadata, "authorization", &auth_len);
         if (left <= 0)
-            code = rf_fail(&call->err, RF_DEADLINE_EXCEEDED,
+            code = rf_fail(&call->ctx.err, RF_DEADLINE_EXCEEDED,
                            "the deadline passed before the call started");
         else if (!read_payload(call, s->payload, &request, &request_len))
-            code = rf_fail(&call->err, RF_INVALID_ARGUMENT, "the call carried no request message");
+            code =
+                rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT, "the call carried no request message");
         else
             code = rf_dispatch(call, s->bm, srv->auth, authorization, auth_len, request,
                                request_len, &reply);
@@ -254,7 +252,7 @@ static void serve(struct worker *w, struct slot *s)
         ops[n].data.send_message.send_message = s->reply;
         n++;
     } else {
-        s->status_message = grpc_slice_from_copied_string(call->err.message);
+        s->status_message = grpc_slice_from_copied_string(call->ctx.err.message);
         if (reply.details != NULL) {
             s->trailer.key = grpc_slice_from_static_string(RF_STATUS_DETAILS_KEY);
             s->trailer.value =
@@ -309,36 +307,45 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static enum rf_code bind_services(struct rf_server *srv, const struct rf_service *const *services,
+/* The entry of the method named name in the parts of svc's table; NULL when none has it. */
+static const struct rf_method *find_entry(const struct rf_service *svc, const char *name)
+{
+    for (size_t p = 0; p < svc->n_parts; p++) {
+        const struct rf_method_part *part = svc->parts[p];
+
+        for (size_t e = 0; e < part->n_methods; e++) {
+            if (strcmp(part->methods[e].name, name) == 0)
+                return &part->methods[e];
+        }
+    }
+    return NULL;
+}
+
+/* Registers every method of every service, its table entry gathered from the service's parts. */
+static enum rf_code bind_services(struct rf_server *srv, const struct rf_service_binding *services,
                                   size_t n_services, struct rf_error *err)
 {
     size_t total = 0;
 
     for (size_t i = 0; i < n_services; i++)
-        total += services[i]->descriptor->n_methods;
-    srv->methods = calloc(total, sizeof *srv->methods);
-    if (srv->methods == NULL)
-        abort();
+        total += services[i].service->descriptor->n_methods;
+    srv->methods = rf_xcalloc(total, sizeof *srv->methods);
     for (size_t i = 0; i < n_services; i++) {
-        const struct rf_service *svc = services[i];
+        const struct rf_service *svc = services[i].service;
 
         for (unsigned k = 0; k < svc->descriptor->n_methods; k++) {
             const ProtobufCMethodDescriptor *desc = &svc->descriptor->methods[k];
-            const struct rf_method *entry = NULL;
+            const struct rf_method *entry = find_entry(svc, desc->name);
             struct rf_bound_method *bm = &srv->methods[srv->n_methods];
             enum rf_code code;
 
-            for (size_t e = 0; e < svc->n_methods && entry == NULL; e++) {
-                if (strcmp(svc->methods[e].name, desc->name) == 0)
-                    entry = &svc->methods[e];
-            }
             if (entry == NULL) {
                 if (svc->complete)
                     return rf_fail(err, RF_INTERNAL, "method /%s/%s has no handler",
                                    svc->descriptor->name, desc->name);
                 continue;
             }
-            code = rf_dispatch_bind(svc->descriptor, desc, entry, bm, err);
+            code = rf_dispatch_bind(svc->descriptor, desc, entry, services[i].state, bm, err);
             if (code != RF_OK)
                 return code;
             bm->grpc_handle = grpc_server_register_method(
@@ -352,9 +359,8 @@ static enum rf_code bind_services(struct rf_server *srv, const struct rf_service
 }
 
 enum rf_code rf_server_create(const struct rf_settings *settings,
-                              const struct rf_service *const *services, size_t n_services,
-                              const struct rf_auth *auth, const struct rf_monitor *monitor,
-                              struct rf_case_cache *cache, struct rf_server **out,
+                              const struct rf_service_binding *services, size_t n_services,
+                              const struct rf_auth *auth, struct rf_server **out,
                               struct rf_error *err)
 {
     struct rf_server *srv;
@@ -365,8 +371,6 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
     srv = rf_xcalloc(1, sizeof *srv);
     srv->settings = settings;
     srv->auth = auth;
-    srv->monitor = monitor;
-    srv->cache = cache;
     srv->n_workers = (int)settings->threads;
     srv->slots_per_method = srv->n_workers * 2;
     atomic_init(&srv->stopping, false);
@@ -430,19 +434,15 @@ void rf_server_start(struct rf_server *srv)
     }
     for (int k = 0; k < srv->n_workers; k++)
         request_slot(srv, NULL);
-    srv->workers = calloc((size_t)srv->n_workers, sizeof *srv->workers);
-    if (srv->workers == NULL)
-        abort();
+    srv->workers = rf_xcalloc((size_t)srv->n_workers, sizeof *srv->workers);
     for (int i = 0; i < srv->n_workers; i++) {
         struct worker *w = &srv->workers[i];
 
         w->srv = srv;
-        w->call.arena = rf_arena_create(CALL_ARENA_CHUNK);
-        w->call.db = rf_db_create(srv->settings->database_url, "refundsd",
-                                  srv->settings->statement_timeout_ms);
+        w->call.ctx.arena = rf_arena_create(CALL_ARENA_CHUNK);
+        w->call.ctx.db = rf_db_create(srv->settings->database_url, "refundsd",
+                                      srv->settings->statement_timeout_ms);
         w->call.settings = srv->settings;
-        w->call.monitor = srv->monitor;
-        w->call.cache = srv->cache;
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
             abort();
     }
@@ -461,7 +461,7 @@ static void interrupt_workers(struct rf_server *srv, const char *why)
 {
     rf_log_msg(RF_LOG_WARN, "shutdown", "%s: interrupting their database work", why);
     for (int i = 0; i < srv->n_workers && srv->workers != NULL; i++)
-        rf_db_interrupt(srv->workers[i].call.db);
+        rf_db_interrupt(srv->workers[i].call.ctx.db);
 }
 
 void rf_server_shutdown(struct rf_server *srv)
@@ -538,8 +538,8 @@ void rf_server_destroy(struct rf_server *srv)
         ;
     grpc_completion_queue_destroy(srv->shutdown_cq);
     for (int i = 0; srv->workers != NULL && i < srv->n_workers; i++) {
-        rf_db_destroy(srv->workers[i].call.db);
-        rf_arena_destroy(srv->workers[i].call.arena);
+        rf_db_destroy(srv->workers[i].call.ctx.db);
+        rf_arena_destroy(srv->workers[i].call.ctx.arena);
     }
     free(srv->workers);
     free(srv->methods);

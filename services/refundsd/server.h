@@ -11,20 +11,19 @@
 
 #include "auth.h"
 #include "call.h"
-#include "monitor.h"
 #include "settings.h"
 
 struct rf_server;
 
 /*
- * Creates the server, registers the services' methods and binds
+ * Creates the server, registers the services' methods (each handler reaching
+ * its service's state as call->service) and binds
  * settings->grpc_addr (plain text: settings.c refuses a non-loopback
  * address unless told otherwise). grpc_init() must have been called.
  */
 enum rf_code rf_server_create(const struct rf_settings *settings,
-                              const struct rf_service *const *services, size_t n_services,
-                              const struct rf_auth *auth, const struct rf_monitor *monitor,
-                              struct rf_case_cache *cache, struct rf_server **out,
+                              const struct rf_service_binding *services, size_t n_services,
+                              const struct rf_auth *auth, struct rf_server **out,
                               struct rf_error *err);
 
 /* The bound port (useful with port 0). */

@@ -1,15 +1,22 @@
 /*
- * The method tables of the services refundsd serves.
+ * The services refundsd serves and the parts of their method tables. A
+ * service's table is gathered from the files of its RPCs (services.c): a new
+ * group of RPCs is a new file with its own part, named here and listed in its
+ * service. main.c binds each service with the state its handlers reach as
+ * call->service.
  */
 #ifndef REFUNDS_SERVICES_H
 #define REFUNDS_SERVICES_H
 
 #include "call.h"
 
-/* grpc.health.v1.Health (health.c). */
+/* grpc.health.v1.Health (health.c); bound with the struct rf_monitor. */
+extern const struct rf_method_part rf_health_methods;
 extern const struct rf_service rf_health_service;
 
-/* refunds.v1.RefundCases (cases.c). */
-extern const struct rf_service rf_cases_service;
+/* refunds.v1.RefundCases; bound with a struct rf_cases_state (case_change.h). */
+extern const struct rf_method_part rf_cases_methods;     /* cases.c */
+extern const struct rf_method_part rf_approvals_methods; /* approvals.c */
+extern const struct rf_service rf_refund_cases_service;
 
 #endif

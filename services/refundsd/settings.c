@@ -3,6 +3,7 @@
  * suit the local run; production sets at least REFUNDS_DATABASE_URL and
  * REFUNDS_TOKENS_FILE.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "refunds/config.h"
@@ -41,10 +42,34 @@ bool rf_settings_addr_is_loopback(const char *addr)
            (n == 5 && strncmp(addr, "[::1]", 5) == 0) || ipv4_loopback(addr, n);
 }
 
+#define INT(var, field, def, min, max)                                                             \
+    {                                                                                              \
+        var, offsetof(struct rf_settings, field), def, min, max                                    \
+    }
+
+/* Every integer setting: variable, field, default, bounds. docs/operations.md lists them. */
+static const struct rf_env_int ints[] = {
+    INT("REFUNDS_THREADS", threads, 4, 1, 256),
+    INT("REFUNDS_DEFAULT_DEADLINE_MS", default_deadline_ms, 30000, 1, 3600000),
+    INT("REFUNDS_STATEMENT_TIMEOUT_MS", statement_timeout_ms, 60000, 100, 3600000),
+    INT("REFUNDS_MAX_CONNECTION_AGE_MS", max_connection_age_ms, 10000, 100, 86400000),
+    /* -1: the default follows the connection age (see below). */
+    INT("REFUNDS_DRAIN_MS", drain_ms, -1, 0, 600000),
+    INT("REFUNDS_SHUTDOWN_GRACE_MS", shutdown_grace_ms, 10000, 0, 600000),
+    INT("REFUNDS_APPROVAL_SLA_SECONDS", approval_sla_seconds, 86400, 1, 90LL * 86400),
+    INT("REFUNDS_IDEMPOTENCY_TTL_HOURS", idempotency_ttl_hours, 48, 24, 24 * 365),
+    INT("REFUNDS_HEALTH_INTERVAL_MS", health_interval_ms, 1000, 50, 60000),
+    INT("REFUNDS_HOUSEKEEPING_INTERVAL_MS", housekeeping_interval_ms, 60000, 100, 86400000),
+    INT("REFUNDS_MAX_MESSAGE_BYTES", max_message_bytes, 1 << 20, 1024, 64 << 20),
+    INT("REFUNDS_CASE_CACHE_MB", case_cache_mb, 64, 0, 65536),
+    INT("REFUNDS_CASE_CACHE_TTL_MS", case_cache_ttl_ms, 60000, 100, 86400000),
+    INT("REFUNDS_TEST_DELAY_AFTER_COMMIT_MS", test_delay_after_commit_ms, 0, 0, 60000),
+};
+
 enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
 {
     const char *level = rf_env_str("REFUNDS_LOG_LEVEL", "info");
-    enum rf_code code = RF_OK;
+    enum rf_code code;
 
     s->grpc_addr = rf_env_str("REFUNDS_GRPC_ADDR", "127.0.0.1:50051");
     s->database_url = rf_env_str("REFUNDS_DATABASE_URL", "postgresql:///refunds");
@@ -53,46 +78,10 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
     if (!rf_log_level_parse(level, &s->log_level))
         return rf_fail(err, RF_INVALID_ARGUMENT,
                        "REFUNDS_LOG_LEVEL must be debug, info, warn or error, not \"%s\"", level);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_THREADS", 4, 1, 256, &s->threads, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_DEFAULT_DEADLINE_MS", 30000, 1, 3600000, &s->default_deadline_ms,
-                          err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_STATEMENT_TIMEOUT_MS", 60000, 100, 3600000,
-                          &s->statement_timeout_ms, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_MAX_CONNECTION_AGE_MS", 10000, 100, 86400000,
-                          &s->max_connection_age_ms, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_DRAIN_MS", s->max_connection_age_ms * 11 / 10 + 1000, 0, 600000,
-                          &s->drain_ms, err);
-    if (code == RF_OK)
-        code =
-            rf_env_int("REFUNDS_SHUTDOWN_GRACE_MS", 10000, 0, 600000, &s->shutdown_grace_ms, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_APPROVAL_SLA_SECONDS", 86400, 1, 90LL * 86400,
-                          &s->approval_sla_seconds, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_IDEMPOTENCY_TTL_HOURS", 48, 24, 24 * 365,
-                          &s->idempotency_ttl_hours, err);
-    if (code == RF_OK)
-        code =
-            rf_env_int("REFUNDS_HEALTH_INTERVAL_MS", 1000, 50, 60000, &s->health_interval_ms, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_HOUSEKEEPING_INTERVAL_MS", 60000, 100, 86400000,
-                          &s->housekeeping_interval_ms, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_MAX_MESSAGE_BYTES", 1 << 20, 1024, 64 << 20,
-                          &s->max_message_bytes, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_CASE_CACHE_MB", 64, 0, 65536, &s->case_cache_mb, err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_CASE_CACHE_TTL_MS", 60000, 100, 86400000, &s->case_cache_ttl_ms,
-                          err);
-    if (code == RF_OK)
-        code = rf_env_int("REFUNDS_TEST_DELAY_AFTER_COMMIT_MS", 0, 0, 60000,
-                          &s->test_delay_after_commit_ms, err);
+    code = rf_env_read_ints(ints, sizeof ints / sizeof ints[0], s, err);
+    /* Long enough for every connection to get its GOAWAY (age + 10 % jitter) and a second. */
+    if (code == RF_OK && s->drain_ms < 0)
+        s->drain_ms = s->max_connection_age_ms * 11 / 10 + 1000;
     if (code == RF_OK)
         code = rf_env_bool("REFUNDS_ALLOW_INSECURE_REMOTE", false, &s->allow_insecure_remote, err);
     if (code == RF_OK && !s->allow_insecure_remote && !rf_settings_addr_is_loopback(s->grpc_addr))

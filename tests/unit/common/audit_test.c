@@ -160,3 +160,58 @@ Test(audit, moving_text_between_neighbouring_fields_changes_the_hash)
     rf_audit_chain_hash(rf_audit_genesis, &y, b);
     cr_assert_arr_neq(a, b, RF_SHA256_LEN);
 }
+
+Test(audit, link_of_a_new_case_chains_from_the_genesis)
+{
+    struct rf_ctx ctx = {.now_us = 1795341600123456LL,
+                         .actor = {"alice@example.com", RF_ROLE_AGENT},
+                         .method = "OpenCase",
+                         .request_id = "req-1"};
+    struct rf_audit_event ev = first_event();
+    struct rf_audit_link link;
+    uint8_t want[RF_SHA256_LEN];
+
+    rf_audit_link_next(&ctx, ev.case_id, 0, NULL, "", "OPEN", &link);
+    rf_audit_chain_hash(rf_audit_genesis, &ev, want);
+    cr_assert_eq(link.seq, 1);
+    cr_assert_arr_eq(link.prev, rf_audit_genesis, RF_SHA256_LEN);
+    cr_assert_arr_eq(link.hash, want, RF_SHA256_LEN, "%s", hex(link.hash));
+    cr_assert_str_eq(link.old_state, "");
+    cr_assert_str_eq(link.new_state, "OPEN");
+}
+
+Test(audit, link_of_a_later_event_chains_from_the_head_with_the_next_number)
+{
+    struct rf_ctx ctx = {.now_us = 1795341700000000LL,
+                         .actor = {"carol", RF_ROLE_APPROVER},
+                         .method = "DecideCase",
+                         .request_id = "req-9"};
+    uint8_t head[RF_SHA256_LEN], want[RF_SHA256_LEN];
+    struct rf_audit_event ev = {
+        .case_id = "0190f5c2-3a4b-7c8d-9e0f-123456789abc",
+        .seq = 4,
+        .occurred_us = ctx.now_us,
+        .actor = "carol",
+        .actor_role = "approver",
+        .method = "DecideCase",
+        .old_state = "PENDING_APPROVAL",
+        .new_state = "APPROVED",
+        .request_id = "req-9",
+    };
+    struct rf_audit_link link;
+
+    memset(head, 0xab, sizeof head);
+    rf_audit_link_next(&ctx, ev.case_id, 3, head, "PENDING_APPROVAL", "APPROVED", &link);
+    rf_audit_chain_hash(head, &ev, want);
+    cr_assert_eq(link.seq, 4);
+    cr_assert_arr_eq(link.prev, head, RF_SHA256_LEN);
+    cr_assert_arr_eq(link.hash, want, RF_SHA256_LEN);
+    /* A worker with no request id chains as an empty one, and its role counts. */
+    ctx.request_id = NULL;
+    ctx.actor.role = RF_ROLE_SERVICE;
+    rf_audit_link_next(&ctx, ev.case_id, 3, head, "PENDING_APPROVAL", "APPROVED", &link);
+    ev.request_id = "";
+    ev.actor_role = "service";
+    rf_audit_chain_hash(head, &ev, want);
+    cr_assert_arr_eq(link.hash, want, RF_SHA256_LEN);
+}

@@ -2,7 +2,7 @@
  * Unit tests of bearer-token authentication (services/refundsd/auth.c):
  * parsing tokens files written to temporary files (good lines, comments,
  * every kind of bad line, empty and missing files), identifying callers from
- * "authorization" values, and the role names.
+ * "authorization" values. The role names are tests/unit/common/roles_test.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,39 +304,4 @@ Test(auth_identify, an_unknown_token_is_unauthenticated_and_not_echoed)
         cr_assert_null(actor.subject);
         cr_assert_null(strstr(err.message, "tok-"), "the token is in \"%s\"", err.message);
     }
-}
-
-Test(roles, names_and_parse_are_inverse_for_every_role)
-{
-    static const struct {
-        unsigned role;
-        const char *name;
-    } want[] = {
-        {RF_ROLE_SERVICE, "service"}, {RF_ROLE_AGENT, "agent"}, {RF_ROLE_APPROVER, "approver"},
-        {RF_ROLE_FINANCE, "finance"}, {RF_ROLE_ADMIN, "admin"},
-    };
-    unsigned all = 0;
-
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        cr_assert_str_eq(rf_role_name(want[i].role), want[i].name);
-        cr_assert_eq(rf_role_parse(want[i].name), want[i].role);
-        all |= want[i].role;
-    }
-    cr_assert_eq(all, RF_ROLES_ALL);
-}
-
-Test(roles, name_of_no_role_or_several_roles_is_null)
-{
-    cr_assert_null(rf_role_name(0));
-    cr_assert_null(rf_role_name(RF_ROLE_AGENT | RF_ROLE_ADMIN));
-    cr_assert_null(rf_role_name(RF_ROLES_ALL));
-    cr_assert_null(rf_role_name(1u << 5));
-}
-
-Test(roles, parse_of_an_unknown_name_is_zero)
-{
-    static const char *const bad[] = {"", "Admin", "ADMIN", "agents", "root", " agent"};
-
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_assert_eq(rf_role_parse(bad[i]), 0, "\"%s\"", bad[i]);
 }

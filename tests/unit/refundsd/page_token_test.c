@@ -173,3 +173,35 @@ Test(page_token, a_token_of_another_version_is_rejected)
     rf_base64url_encode(raw, n, token);
     cr_assert(rf_page_token_decode(token, fp, &out), "re-encoding the original must work");
 }
+
+Test(paging, page_size_defaults_to_50_and_is_lowered_to_500)
+{
+    cr_assert_eq(rf_page_size(0), 50);
+    cr_assert_eq(rf_page_size(-3), 50);
+    cr_assert_eq(rf_page_size(1), 1);
+    cr_assert_eq(rf_page_size(500), 500);
+    cr_assert_eq(rf_page_size(501), 500);
+    cr_assert_eq(rf_page_size(INT32_MAX), 500);
+}
+
+Test(paging, begin_reads_the_next_token_of_the_same_list_and_refuses_another)
+{
+    struct rf_arena *a = rf_arena_create(0);
+    struct rf_error err;
+    struct rf_page first, next, other;
+    static const char *const other_parts[] = {"ListCases", "OPEN", "bob@example.com", ""};
+    char *token;
+
+    rf_error_clear(&err);
+    cr_assert_eq(rf_page_begin(list_parts, 4, "", &first, &err), RF_OK);
+    cr_assert_not(first.has_cursor);
+    token = rf_page_next_token(a, &first, 1795341600123456LL, cursor.id);
+    cr_assert_eq(rf_page_begin(list_parts, 4, token, &next, &err), RF_OK);
+    cr_assert(next.has_cursor);
+    cr_assert_eq(next.cursor.time_us, 1795341600123456LL);
+    cr_assert_str_eq(next.cursor.id, cursor.id);
+    cr_assert_eq(rf_page_begin(other_parts, 4, token, &other, &err), RF_INVALID_ARGUMENT);
+    cr_assert_eq(err.n_violations, 1);
+    cr_assert_str_eq(err.violations[0].field, "page_token");
+    rf_arena_destroy(a);
+}

@@ -1,0 +1,105 @@
+/*
+ * The shared steps of every change of an existing case (see case_change.h).
+ * No SQL here (case_store.c) and no RPC of its own: the files of RPCs call
+ * these around their one change statement.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "case_change.h"
+#include "case_validate.h"
+#include "refunds/audit.h"
+
+enum rf_code rf_case_load(struct rf_call *call, const char *name, bool full,
+                          struct rf_case_row *row)
+{
+    char id[RF_UUID_TEXT_LEN + 1];
+
+    rf_case_name_parse(name, id);
+    call->resource = rf_arena_strdup(call->ctx.arena, name);
+    return rf_case_store_get(&call->ctx, id, full, row);
+}
+
+enum rf_code rf_case_prepare_change(struct rf_call *call, const struct rf_case_row *row,
+                                    const char *etag, const enum rf_case_event *event,
+                                    struct rf_case_change *ch)
+{
+    long long version = 0;
+
+    rf_etag_parse(etag, &version);
+    if (version != row->version)
+        return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
+                       "etag \"%s\" is stale: %s has changed since it was read (its etag is now "
+                       "\"%lld\"); read it again",
+                       etag, row->pb->name, row->version);
+    ch->to = row->state;
+    if (event != NULL && !rf_case_next(row->state, *event, &ch->to)) {
+        char allowed[160];
+
+        rf_case_event_sources(*event, allowed, sizeof allowed);
+        return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
+                       "%s is %s; %s needs a case that is %s", row->pb->name,
+                       rf_case_state_name(row->state), call->ctx.method, allowed);
+    }
+    ch->before = row;
+    rf_audit_link_next(&call->ctx, row->id, row->audit_seq, row->audit_head,
+                       rf_case_state_name(row->state), rf_case_state_name(ch->to), &ch->audit);
+    return RF_OK;
+}
+
+enum rf_code rf_case_load_for_change(struct rf_call *call, const char *name, const char *etag,
+                                     const enum rf_case_event *event, struct rf_case_row *row,
+                                     struct rf_case_change *ch)
+{
+    enum rf_code code = rf_case_load(call, name, false, row);
+
+    return code != RF_OK ? code : rf_case_prepare_change(call, row, etag, event, ch);
+}
+
+/* What the on-commit hook of a change needs: which case to drop from which cache. */
+struct dropped_case {
+    struct rf_case_cache *cache;
+    char id[RF_UUID_TEXT_LEN + 1];
+};
+
+static void drop_cached_case(void *arg)
+{
+    struct dropped_case *d = arg;
+
+    rf_case_cache_invalidate(d->cache, d->id);
+}
+
+enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
+                                   const struct rf_case_row *before, bool applied,
+                                   Refunds__V1__Case *out)
+{
+    struct dropped_case *d;
+    struct rf_case_row now;
+
+    if (code != RF_OK)
+        return code;
+    if (!applied)
+        return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
+                       "%s was changed by another call while this one ran; read it again",
+                       before->pb->name);
+    /* Before the reply leaves, once committed: whoever made the change reads it back. */
+    d = rf_arena_alloc(call->ctx.arena, sizeof *d);
+    d->cache = rf_cases(call)->cache;
+    snprintf(d->id, sizeof d->id, "%s", before->id);
+    rf_call_on_commit(call, drop_cached_case, d);
+    code = rf_case_store_get(&call->ctx, before->id, true, &now);
+    if (code == RF_OK)
+        *out = *now.pb;
+    return code;
+}
+
+void rf_case_replayed(struct rf_call *call, const ProtobufCMessage *in)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(in->descriptor, "name");
+    char id[RF_UUID_TEXT_LEN + 1];
+
+    if (f != NULL && f->type == PROTOBUF_C_TYPE_STRING &&
+        rf_case_name_parse(*(char *const *)(const void *)((const char *)in + f->offset), id))
+        rf_case_cache_invalidate(rf_cases(call)->cache, id);
+}

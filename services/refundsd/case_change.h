@@ -1,0 +1,71 @@
+/*
+ * What every RPC that changes an existing case does around its one SQL
+ * statement, shared by the files of RefundCases RPCs (cases.c, approvals.c,
+ * and those to come): read the case, check the caller's etag and that the
+ * case's state allows the change (case_state.c's table), compute the change's
+ * audit link, and after the statement tell "a concurrent call won" from
+ * success, reply with the case as it is now, and drop the cached copy once
+ * the transaction commits (an on-commit hook) or when a retry replays the
+ * answer. Also the state of the RefundCases service: what its handlers reach
+ * as call->service.
+ */
+#ifndef REFUNDS_CASE_CHANGE_H
+#define REFUNDS_CASE_CHANGE_H
+
+#include <stdbool.h>
+
+#include "call.h"
+#include "case_cache.h"
+#include "case_state.h"
+#include "case_store.h"
+
+/* The state refunds.v1.RefundCases is bound with (main.c). */
+struct rf_cases_state {
+    struct rf_case_cache *cache; /* GetCase replies of this replica */
+};
+
+/* The RefundCases state of a call of one of its methods. */
+static inline struct rf_cases_state *rf_cases(const struct rf_call *call)
+{
+    return call->service;
+}
+
+/*
+ * Reads the case name names (already validated) into row, with its interactions
+ * when full, and notes it as the call's resource. NOT_FOUND when it does not exist.
+ */
+enum rf_code rf_case_load(struct rf_call *call, const char *name, bool full,
+                          struct rf_case_row *row);
+
+/*
+ * Checks the caller's etag against row, then (unless event is NULL) that event
+ * is allowed from the case's state, and fills ch: the state it leads to and its
+ * audit link. FAILED_PRECONDITION naming the stale etag or the states allowed.
+ */
+enum rf_code rf_case_prepare_change(struct rf_call *call, const struct rf_case_row *row,
+                                    const char *etag, const enum rf_case_event *event,
+                                    struct rf_case_change *ch);
+
+/* rf_case_load (without interactions), then rf_case_prepare_change. */
+enum rf_code rf_case_load_for_change(struct rf_call *call, const char *name, const char *etag,
+                                     const enum rf_case_event *event, struct rf_case_row *row,
+                                     struct rf_case_change *ch);
+
+/*
+ * Ends a change: passes a failure (code) on; a statement that applied to
+ * nothing (!applied) means a concurrent call won (FAILED_PRECONDITION); else
+ * out is the case as it is now, and its cached copy is dropped once the
+ * transaction commits.
+ */
+enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
+                                   const struct rf_case_row *before, bool applied,
+                                   Refunds__V1__Case *out);
+
+/*
+ * The replayed hook of the case mutations (struct rf_method.replayed): drops
+ * the cached copy of the case the request names, because the first attempt
+ * may not have done so yet.
+ */
+void rf_case_replayed(struct rf_call *call, const ProtobufCMessage *in);
+
+#endif

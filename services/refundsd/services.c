@@ -1,0 +1,29 @@
+/*
+ * Which files of RPCs make up each service (see services.h): the one place a
+ * new part is listed. bind_services (server.c) looks every method of a
+ * service's descriptor up in its parts.
+ */
+#include "grpc/health/v1/health.pb-c.h"
+#include "refunds/v1/cases.pb-c.h"
+#include "services.h"
+
+static const struct rf_method_part *const health_parts[] = {&rf_health_methods};
+
+const struct rf_service rf_health_service = {
+    .descriptor = &grpc__health__v1__health__descriptor,
+    .parts = health_parts,
+    .n_parts = sizeof health_parts / sizeof health_parts[0],
+    .complete = false, /* Watch is not served: UNIMPLEMENTED */
+};
+
+static const struct rf_method_part *const refund_cases_parts[] = {
+    &rf_cases_methods,
+    &rf_approvals_methods,
+};
+
+const struct rf_service rf_refund_cases_service = {
+    .descriptor = &refunds__v1__refund_cases__descriptor,
+    .parts = refund_cases_parts,
+    .n_parts = sizeof refund_cases_parts / sizeof refund_cases_parts[0],
+    .complete = true,
+};
