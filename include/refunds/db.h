@@ -121,6 +121,13 @@ void rf_param_text(struct rf_params *p, const char *s); /* NULL is SQL NULL */
 void rf_param_int(struct rf_params *p, struct rf_arena *a, long long v);
 void rf_param_time(struct rf_params *p, struct rf_arena *a, int64_t us);
 void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len);
+/*
+ * The two parameters of a newest-first keyset page, "(time, id) < ($n, $n+1)": the
+ * cursor's time and id, or, for the first page (before_id NULL), 'infinity' and the
+ * largest UUID.
+ */
+void rf_param_keyset_before(struct rf_params *p, struct rf_arena *a, int64_t before_us,
+                            const char *before_id);
 
 /* Result accessors. rf_db_text gives NULL for SQL NULL; the others give 0 / false. */
 const char *rf_db_text(const PGresult *res, int row, int col);

@@ -525,6 +525,18 @@ void rf_param_time(struct rf_params *p, struct rf_arena *a, int64_t us)
     push(p, buf, 0, 0);
 }
 
+void rf_param_keyset_before(struct rf_params *p, struct rf_arena *a, int64_t before_us,
+                            const char *before_id)
+{
+    if (before_id == NULL) {
+        rf_param_text(p, "infinity");
+        rf_param_text(p, "ffffffff-ffff-ffff-ffff-ffffffffffff");
+    } else {
+        rf_param_time(p, a, before_us);
+        rf_param_text(p, before_id);
+    }
+}
+
 void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len)
 {
     push(p, (const char *)data, (int)len, 1);

@@ -26,8 +26,7 @@ enum rf_code rf_case_prepare_change(struct rf_call *call, const struct rf_case_r
 {
     long long version = 0;
 
-    rf_etag_parse(etag, &version);
-    if (version != row->version)
+    if (etag != NULL && (!rf_etag_parse(etag, &version) || version != row->version))
         return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
                        "etag \"%s\" is stale: %s has changed since it was read (its etag is now "
                        "\"%lld\"); read it again",

@@ -38,9 +38,10 @@ enum rf_code rf_case_load(struct rf_call *call, const char *name, bool full,
                           struct rf_case_row *row);
 
 /*
- * Checks the caller's etag against row, then (unless event is NULL) that event
- * is allowed from the case's state, and fills ch: the state it leads to and its
- * audit link. FAILED_PRECONDITION naming the stale etag or the states allowed.
+ * Checks the caller's etag against row (unless etag is NULL: a change that
+ * reports a fact, such as a refund the payments system issued), then (unless event is NULL) that
+ * event is allowed from the case's state, and fills ch: the state it leads to and its audit link.
+ * FAILED_PRECONDITION naming the stale etag or the states allowed.
  */
 enum rf_code rf_case_prepare_change(struct rf_call *call, const struct rf_case_row *row,
                                     const char *etag, const enum rf_case_event *event,

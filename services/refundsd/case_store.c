@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "case_store.h"
+#include "refund_store.h"
 #include "refunds/audit.h"
 #include "refunds/names.h"
 #include "refunds/pb.h"
@@ -106,17 +107,8 @@ static const struct rf_stmt insert_case = {
     " i AS (INSERT INTO interactions (case_id, seq, kind, channel, summary, author, created_at)"
     " SELECT id, 1, 'ACKNOWLEDGEMENT', $12, $31, $4, $3 FROM u)" RF_AUDIT_INSERT_FROM_U};
 
-/*
- * The shape of every change of an existing case: $1-$11 are its audit event
- * (rf_audit_params), $12 and $13 the version and state it was read at; the
- * case is updated only if it still has them, as "u", moving its chain head to
- * the event; then the change's own rows; then the event, whose row is the
- * statement's only result. The change's own parameters start at $14.
- */
-#define CHANGE_UPDATE                                                                              \
-    "WITH u AS (UPDATE cases SET version = version + 1, updated_at = $3, audit_seq = $2,"          \
-    " audit_head = $11, state = $8"
-#define CHANGE_WHERE " WHERE id = $1 AND version = $12 AND state = $13"
+#define CHANGE_UPDATE RF_CASE_CHANGE_UPDATE
+#define CHANGE_WHERE  RF_CASE_CHANGE_WHERE
 
 static const struct rf_stmt add_interaction = {
     "case_add_interaction", CHANGE_UPDATE
@@ -361,6 +353,19 @@ enum rf_code rf_case_store_get(struct rf_ctx *ctx, const char *id, bool full,
     out->opened_by = out->pb->opened_by;
     out->evaluated_by = nullable(ctx, res, 0, C_EVALUATED_BY);
     out->escalated_by = nullable(ctx, res, 0, C_ESCALATED_BY);
+    if (full && (out->state == RF_CASE_REFUND_IN_PROGRESS ||
+                 out->state == RF_CASE_AWAITING_FOLLOW_UP || out->state == RF_CASE_CLOSED)) {
+        /* Only these states can have refunds: other reads skip the query. */
+        struct rf_refund_row *refunds;
+        size_t n;
+        code = rf_refund_store_list(ctx, out->id, out->pb->name, &refunds, &n);
+        if (code != RF_OK)
+            return code;
+        out->pb->n_refunds = n;
+        out->pb->refunds = rf_arena_calloc(ctx->arena, n + 1, sizeof *out->pb->refunds);
+        for (size_t i = 0; i < n; i++)
+            out->pb->refunds[i] = refunds[i].pb;
+    }
     if (full && !rf_db_is_null(res, 0, I_SEQ)) {
         out->pb->n_interactions = (size_t)rows;
         out->pb->interactions =
@@ -409,16 +414,15 @@ enum rf_code rf_case_store_insert(struct rf_ctx *ctx, const char *id, const Refu
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &insert_case, &p, NULL);
 }
 
-/* Parameters $1-$13 of a change: its audit event, then the version and state it was read at. */
-static void change_params(struct rf_ctx *ctx, const struct rf_case_change *ch, struct rf_params *p)
+void rf_case_change_params(struct rf_ctx *ctx, const struct rf_case_change *ch, struct rf_params *p)
 {
     rf_audit_params(p, ctx, ch->before->id, &ch->audit);
     rf_param_int(p, ctx->arena, ch->before->version);
     rf_param_text(p, rf_case_state_name(ch->before->state));
 }
 
-static enum rf_code run_change(struct rf_ctx *ctx, const struct rf_stmt *stmt,
-                               const struct rf_params *p, bool *applied)
+enum rf_code rf_case_run_change(struct rf_ctx *ctx, const struct rf_stmt *stmt,
+                                const struct rf_params *p, bool *applied)
 {
     PGresult *res;
     enum rf_code code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, stmt, p, &res);
@@ -434,11 +438,11 @@ enum rf_code rf_case_store_add_interaction(struct rf_ctx *ctx, const struct rf_c
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
+    rf_case_change_params(ctx, ch, &p);
     rf_param_text(&p, kind);
     rf_param_text(&p, channel);
     rf_param_text(&p, summary);
-    return run_change(ctx, &add_interaction, &p, applied);
+    return rf_case_run_change(ctx, &add_interaction, &p, applied);
 }
 
 enum rf_code rf_case_store_escalate(struct rf_ctx *ctx, const struct rf_case_change *ch,
@@ -446,10 +450,10 @@ enum rf_code rf_case_store_escalate(struct rf_ctx *ctx, const struct rf_case_cha
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
+    rf_case_change_params(ctx, ch, &p);
     rf_param_time(&p, ctx->arena, due_us);
     rf_param_text(&p, note);
-    return run_change(ctx, &escalate, &p, applied);
+    return rf_case_run_change(ctx, &escalate, &p, applied);
 }
 
 enum rf_code rf_case_store_decide(struct rf_ctx *ctx, const struct rf_case_change *ch,
@@ -458,7 +462,7 @@ enum rf_code rf_case_store_decide(struct rf_ctx *ctx, const struct rf_case_chang
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
+    rf_case_change_params(ctx, ch, &p);
     rf_param_text(&p, decision);
     if (strcmp(decision, "APPROVE") == 0)
         rf_param_int(&p, ctx->arena, approved_minor);
@@ -466,7 +470,7 @@ enum rf_code rf_case_store_decide(struct rf_ctx *ctx, const struct rf_case_chang
         rf_param_text(&p, NULL);
     rf_param_text(&p, reason);
     rf_param_text(&p, alternatives_array);
-    return run_change(ctx, &decide, &p, applied);
+    return rf_case_run_change(ctx, &decide, &p, applied);
 }
 
 enum rf_code rf_case_store_withdraw(struct rf_ctx *ctx, const struct rf_case_change *ch,
@@ -474,9 +478,9 @@ enum rf_code rf_case_store_withdraw(struct rf_ctx *ctx, const struct rf_case_cha
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
+    rf_case_change_params(ctx, ch, &p);
     rf_param_text(&p, reason);
-    return run_change(ctx, &withdraw, &p, applied);
+    return rf_case_run_change(ctx, &withdraw, &p, applied);
 }
 
 static enum rf_code list_rows(struct rf_ctx *ctx, const struct rf_stmt *stmt,
@@ -505,13 +509,7 @@ enum rf_code rf_case_store_list(struct rf_ctx *ctx, const struct rf_case_filter 
 
     pthread_once(&list_once, build_list_stmts);
     rf_params_init(&p);
-    if (f->before_id == NULL) {
-        rf_param_text(&p, "infinity");
-        rf_param_text(&p, "ffffffff-ffff-ffff-ffff-ffffffffffff");
-    } else {
-        rf_param_time(&p, ctx->arena, f->before_us);
-        rf_param_text(&p, f->before_id);
-    }
+    rf_param_keyset_before(&p, ctx->arena, f->before_us, f->before_id);
     rf_param_int(&p, ctx->arena, f->limit);
     for (int i = 0; i < LIST_FILTERS; i++) {
         if (values[i] != NULL) {

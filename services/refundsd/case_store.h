@@ -41,6 +41,28 @@ struct rf_case_change {
 };
 
 /*
+ * The shape of every change of an existing case, for the statements of
+ * case_store.c and of the other stores that change a case (refund_store.c):
+ * $1-$11 are its audit event (rf_audit_params), $12 and $13 the version and
+ * state it was read at; the case is updated only if it still has them, as
+ * "u", moving its chain head to the event and its state to $8; then the
+ * change's own rows; then RF_AUDIT_INSERT_FROM_U, whose row is the statement's
+ * only result. The change's own parameters start at $14.
+ */
+#define RF_CASE_CHANGE_UPDATE                                                                      \
+    "WITH u AS (UPDATE cases SET version = version + 1, updated_at = $3, audit_seq = $2,"          \
+    " audit_head = $11, state = $8"
+#define RF_CASE_CHANGE_WHERE " WHERE id = $1 AND version = $12 AND state = $13"
+
+/* Starts p with parameters $1-$13 of change ch. */
+void rf_case_change_params(struct rf_ctx *ctx, const struct rf_case_change *ch,
+                           struct rf_params *p);
+
+/* Runs a change statement; *applied is true when the case still had the version and state. */
+enum rf_code rf_case_run_change(struct rf_ctx *ctx, const struct rf_stmt *stmt,
+                                const struct rf_params *p, bool *applied);
+
+/*
  * Reads case id with its latest approval and, when full, its interactions.
  * NOT_FOUND when there is no such case.
  */

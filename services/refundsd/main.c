@@ -134,6 +134,7 @@ static int serve(const struct rf_settings *s)
         /* Each service with the state its handlers reach as call->service; it outlives srv. */
         const struct rf_service_binding services[] = {
             {&rf_refund_cases_service, &cases},
+            {&rf_reconciliation_service, NULL},
             {&rf_health_service, monitor},
         };
 

@@ -5,6 +5,7 @@
  */
 #include "grpc/health/v1/health.pb-c.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 #include "services.h"
 
 static const struct rf_method_part *const health_parts[] = {&rf_health_methods};
@@ -19,11 +20,21 @@ const struct rf_service rf_health_service = {
 static const struct rf_method_part *const refund_cases_parts[] = {
     &rf_cases_methods,
     &rf_approvals_methods,
+    &rf_refunds_methods,
 };
 
 const struct rf_service rf_refund_cases_service = {
     .descriptor = &refunds__v1__refund_cases__descriptor,
     .parts = refund_cases_parts,
     .n_parts = sizeof refund_cases_parts / sizeof refund_cases_parts[0],
+    .complete = true,
+};
+
+static const struct rf_method_part *const reconciliation_parts[] = {&rf_reconciliation_methods};
+
+const struct rf_service rf_reconciliation_service = {
+    .descriptor = &refunds__v1__reconciliation__descriptor,
+    .parts = reconciliation_parts,
+    .n_parts = sizeof reconciliation_parts / sizeof reconciliation_parts[0],
     .complete = true,
 };

@@ -17,6 +17,11 @@ extern const struct rf_service rf_health_service;
 /* refunds.v1.RefundCases; bound with a struct rf_cases_state (case_change.h). */
 extern const struct rf_method_part rf_cases_methods;     /* cases.c */
 extern const struct rf_method_part rf_approvals_methods; /* approvals.c */
+extern const struct rf_method_part rf_refunds_methods;   /* refunds.c */
 extern const struct rf_service rf_refund_cases_service;
+
+/* refunds.v1.Reconciliation; bound with no state. */
+extern const struct rf_method_part rf_reconciliation_methods; /* reconciliation.c */
+extern const struct rf_service rf_reconciliation_service;
 
 #endif
