@@ -120,13 +120,28 @@ size_t rf_cache_pipeline_count(const struct rf_cache_pipeline *p);
  * Connects if needed, sends every command in one write, then reads one reply
  * per command: on RF_OK, (*replies)[i] is the reply of the i-th command (an
  * array in the pipeline's arena; replies registered on it). Commands that got
- * NOSCRIPT are retried once after SCRIPT LOAD, after the others, in their
- * order. UNAVAILABLE when the connection fails on the way (*replies is then
- * not set); INTERNAL when a SCRIPT LOAD is refused. An empty pipeline sends
- * nothing and succeeds.
+ * NOSCRIPT are sent once more after SCRIPT LOAD, after every command already
+ * sent, in their order. UNAVAILABLE when the connection fails on the way
+ * (*replies is then not set); INTERNAL when a SCRIPT LOAD is refused. An
+ * empty pipeline sends nothing and succeeds. rf_cache_pipeline_send followed
+ * by rf_cache_pipeline_receive.
  */
 enum rf_code rf_cache_pipeline_run(struct rf_cache_pipeline *p, redisReply ***replies,
                                    struct rf_error *err);
+
+/*
+ * The two halves of rf_cache_pipeline_run, so that a caller can keep several
+ * pipelines in flight and Redis busy while it prepares the next: send writes
+ * the commands (connecting if needed) without reading; receive reads the
+ * replies (those of pipelines sent before it first) with the same results and
+ * NOSCRIPT retry as run. Each pipeline is sent once and received once; a sent
+ * pipeline's arena must not be reset before it is received. When the
+ * connection fails, every pipeline in flight is lost: each receive gives
+ * UNAVAILABLE.
+ */
+enum rf_code rf_cache_pipeline_send(struct rf_cache_pipeline *p, struct rf_error *err);
+enum rf_code rf_cache_pipeline_receive(struct rf_cache_pipeline *p, redisReply ***replies,
+                                       struct rf_error *err);
 
 /* One command in its own round trip: a pipeline of one. *reply lives on arena a. */
 enum rf_code rf_cache_command(struct rf_cache *c, struct rf_arena *a, struct rf_error *err,

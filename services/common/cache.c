@@ -22,6 +22,8 @@ struct rf_cache {
     int connect_timeout_ms;
     int command_timeout_ms;
     redisContext *ctx;
+    /* Pipelines sent whose replies are not read yet, oldest first. */
+    struct rf_cache_pipeline *head, *tail;
 };
 
 /* One queued command: the full argument list as it goes out. */
@@ -32,11 +34,17 @@ struct cmd {
     struct rf_cache_script *script; /* NULL for a plain command */
 };
 
+enum pipeline_state { P_OPEN, P_SENT, P_DONE };
+
 struct rf_cache_pipeline {
     struct rf_cache *c;
     struct rf_arena *a;
     struct cmd *cmds;
     size_t n, cap;
+    enum pipeline_state state;
+    enum rf_code code;              /* P_DONE: RF_OK, or why the replies were lost */
+    redisReply **replies;           /* P_DONE: one per command */
+    struct rf_cache_pipeline *next; /* in the cache's queue while P_SENT */
 };
 
 static enum rf_code bad_url(struct rf_error *err, const char *reason)
@@ -224,6 +232,12 @@ struct rf_cache *rf_cache_create(const char *url, int connect_timeout_ms, int co
 
 void rf_cache_disconnect(struct rf_cache *c)
 {
+    /* The replies of whatever was in flight are gone with the connection. */
+    for (struct rf_cache_pipeline *q = c->head; q != NULL; q = q->next) {
+        q->state = P_DONE;
+        q->code = RF_UNAVAILABLE;
+    }
+    c->head = c->tail = NULL;
     if (c->ctx != NULL)
         redisFree(c->ctx);
     c->ctx = NULL;
@@ -408,12 +422,12 @@ static void free_reply(void *r)
 
 /* Sends the commands whose index is in which[0..n) and stores their replies at those indexes. */
 static enum rf_code exchange(struct rf_cache_pipeline *p, const size_t *which, size_t n,
-                             redisReply **replies, struct rf_error *err)
+                             struct rf_error *err)
 {
     redisContext *ctx = p->c->ctx;
 
     for (size_t i = 0; i < n; i++) {
-        const struct cmd *cmd = &p->cmds[which ? which[i] : i];
+        const struct cmd *cmd = &p->cmds[which[i]];
 
         if (redisAppendCommandArgv(ctx, cmd->argc, cmd->argv, cmd->argvlen) != REDIS_OK)
             return io_fail(p->c, err, "queue a command");
@@ -424,7 +438,7 @@ static enum rf_code exchange(struct rf_cache_pipeline *p, const size_t *which, s
         if (redisGetReply(ctx, &r) != REDIS_OK || r == NULL)
             return io_fail(p->c, err, "read a reply");
         rf_arena_defer(p->a, free_reply, r);
-        replies[which ? which[i] : i] = r;
+        p->replies[which[i]] = r;
     }
     return RF_OK;
 }
@@ -446,39 +460,122 @@ static enum rf_code load_script(struct rf_cache_pipeline *p, struct rf_cache_scr
     return RF_OK;
 }
 
+enum rf_code rf_cache_pipeline_send(struct rf_cache_pipeline *p, struct rf_error *err)
+{
+    struct rf_cache *c = p->c;
+    int done = 0;
+
+    if (p->state != P_OPEN)
+        abort(); /* a pipeline is sent once */
+    p->replies = rf_arena_calloc(p->a, p->n ? p->n : 1, sizeof *p->replies);
+    p->state = P_DONE;
+    p->code = RF_OK;
+    if (p->n == 0)
+        return RF_OK;
+    if (rf_cache_ensure(c, err) != RF_OK)
+        return p->code = err->code;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct cmd *cmd = &p->cmds[i];
+
+        if (redisAppendCommandArgv(c->ctx, cmd->argc, cmd->argv, cmd->argvlen) != REDIS_OK)
+            return p->code = io_fail(c, err, "queue a command");
+    }
+    while (!done) {
+        if (redisBufferWrite(c->ctx, &done) != REDIS_OK)
+            return p->code = io_fail(c, err, "send commands");
+    }
+    p->state = P_SENT;
+    p->next = NULL;
+    if (c->tail != NULL)
+        c->tail->next = p;
+    else
+        c->head = p;
+    c->tail = p;
+    return RF_OK;
+}
+
+/* Reads the replies of the oldest pipeline in flight. */
+static enum rf_code read_oldest(struct rf_cache *c, struct rf_error *err)
+{
+    struct rf_cache_pipeline *q = c->head;
+
+    for (size_t i = 0; i < q->n; i++) {
+        void *r = NULL;
+
+        if (redisGetReply(c->ctx, &r) != REDIS_OK || r == NULL)
+            return io_fail(c, err, "read a reply");
+        rf_arena_defer(q->a, free_reply, r);
+        q->replies[i] = r;
+    }
+    c->head = q->next;
+    if (c->head == NULL)
+        c->tail = NULL;
+    q->state = P_DONE;
+    q->code = RF_OK;
+    return RF_OK;
+}
+
+/* Sends again, after SCRIPT LOAD, the script calls of p that got NOSCRIPT. */
+static enum rf_code retry_noscript(struct rf_cache_pipeline *p, struct rf_error *err)
+{
+    size_t *retry = NULL, n_retry = 0;
+
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->cmds[i].script == NULL || !rf_cache_reply_is_error(p->replies[i], "NOSCRIPT"))
+            continue;
+        if (retry == NULL)
+            retry = rf_arena_alloc(p->a, p->n * sizeof *retry);
+        retry[n_retry++] = i;
+    }
+    if (n_retry == 0)
+        return RF_OK;
+    /* SCRIPT LOAD's reply would come after those of pipelines sent later: read those first (their
+     * own NOSCRIPT replies are retried when they are received). */
+    while (p->c->head != NULL) {
+        if (read_oldest(p->c, err) != RF_OK)
+            return err->code;
+    }
+    /* Load each script once; a pipeline rarely mixes more than a few. */
+    for (size_t i = 0; i < n_retry; i++) {
+        struct rf_cache_script *s = p->cmds[retry[i]].script;
+        bool seen = false;
+
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = p->cmds[retry[j]].script == s;
+        if (!seen && load_script(p, s, err) != RF_OK)
+            return err->code;
+    }
+    return exchange(p, retry, n_retry, err);
+}
+
+enum rf_code rf_cache_pipeline_receive(struct rf_cache_pipeline *p, redisReply ***replies,
+                                       struct rf_error *err)
+{
+    bool failed_now = false;
+
+    if (p->state == P_OPEN)
+        abort(); /* received before it was sent */
+    while (p->state == P_SENT && !failed_now)
+        failed_now = read_oldest(p->c, err) != RF_OK;
+    if (p->code != RF_OK) {
+        if (!failed_now) {
+            rf_error_detail(err, "the connection was lost before the replies were read");
+            rf_fail(err, RF_UNAVAILABLE, "could not reach Redis at %s", p->c->address);
+        }
+        return p->code;
+    }
+    if (retry_noscript(p, err) != RF_OK)
+        return err->code;
+    *replies = p->replies;
+    return RF_OK;
+}
+
 enum rf_code rf_cache_pipeline_run(struct rf_cache_pipeline *p, redisReply ***replies,
                                    struct rf_error *err)
 {
-    redisReply **out = rf_arena_calloc(p->a, p->n ? p->n : 1, sizeof *out);
-    size_t *retry, n_retry = 0;
-
-    if (p->n == 0) {
-        *replies = out;
-        return RF_OK;
-    }
-    if (rf_cache_ensure(p->c, err) != RF_OK || exchange(p, NULL, p->n, out, err) != RF_OK)
+    if (rf_cache_pipeline_send(p, err) != RF_OK)
         return err->code;
-    retry = rf_arena_alloc(p->a, p->n * sizeof *retry);
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->cmds[i].script != NULL && rf_cache_reply_is_error(out[i], "NOSCRIPT"))
-            retry[n_retry++] = i;
-    }
-    if (n_retry > 0) {
-        /* Load each script once; a pipeline rarely mixes more than a few. */
-        for (size_t i = 0; i < n_retry; i++) {
-            struct rf_cache_script *s = p->cmds[retry[i]].script;
-            bool seen = false;
-
-            for (size_t j = 0; j < i && !seen; j++)
-                seen = p->cmds[retry[j]].script == s;
-            if (!seen && load_script(p, s, err) != RF_OK)
-                return err->code;
-        }
-        if (exchange(p, retry, n_retry, out, err) != RF_OK)
-            return err->code;
-    }
-    *replies = out;
-    return RF_OK;
+    return rf_cache_pipeline_receive(p, replies, err);
 }
 
 enum rf_code rf_cache_command(struct rf_cache *c, struct rf_arena *a, struct rf_error *err,
