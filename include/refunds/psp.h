@@ -105,6 +105,9 @@ char *rf_psp_key_snapshot(struct rf_arena *a, const char *provider);
  */
 int rf_psp_time_format(int64_t us, char *buf, size_t size);
 
+/* v in decimal ("-12", "4999"), in arena a: the integers of keys and fields, without printf. */
+char *rf_psp_decimal(struct rf_arena *a, int64_t v);
+
 /*
  * Why text cannot be a text field of at most max bytes (not well-formed
  * UTF-8, a control character, too long), or NULL when it can. The reason is a

@@ -98,22 +98,45 @@ bool rf_psp_ref_status_parse(const char *s, enum rf_psp_ref_status *out)
     return true;
 }
 
+/* The NUL-terminated concatenation of n strings, in arena a (keys are built once per record). */
+static char *concat(struct rf_arena *a, int n, const char *const *parts)
+{
+    size_t lens[4], total = 0;
+    char *out, *p;
+
+    for (int i = 0; i < n; i++)
+        total += lens[i] = strlen(parts[i]);
+    out = p = rf_arena_alloc(a, total + 1);
+    for (int i = 0; i < n; i++) {
+        memcpy(p, parts[i], lens[i]);
+        p += lens[i];
+    }
+    *p = '\0';
+    return out;
+}
+
 char *rf_psp_key_refund(struct rf_arena *a, const char *provider, const char *provider_refund_id)
 {
-    return rf_arena_printf(a, "psp:%s:refund:%s", provider, provider_refund_id);
+    const char *parts[] = {"psp:", provider, ":refund:", provider_refund_id};
+
+    return concat(a, 4, parts);
 }
 
 char *rf_psp_key_created(struct rf_arena *a, const char *provider, int64_t created_at_us)
 {
     char t[40];
+    const char *parts[] = {"psp:", provider, ":created:", t};
 
     rf_time_format_rfc3339(created_at_us, t, sizeof t);
-    return rf_arena_printf(a, "psp:%s:created:%.10s", provider, t);
+    t[10] = '\0'; /* the date */
+    return concat(a, 4, parts);
 }
 
 char *rf_psp_key_snapshot(struct rf_arena *a, const char *provider)
 {
-    return rf_arena_printf(a, "psp:%s:snapshot", provider);
+    const char *parts[] = {"psp:", provider, ":snapshot"};
+
+    return concat(a, 3, parts);
 }
 
 int rf_psp_time_format(int64_t us, char *buf, size_t size)
@@ -121,10 +144,19 @@ int rf_psp_time_format(int64_t us, char *buf, size_t size)
     char t[40];
     int n = rf_time_format_rfc3339(us, t, sizeof t);
 
-    /* rf_time_format_rfc3339 leaves out a zero fraction; the hash always has six digits. */
-    if (n > 0 && strchr(t, '.') == NULL)
-        return snprintf(buf, size, "%.*s.000000Z", n - 1, t);
-    return snprintf(buf, size, "%s", t);
+    /* rf_time_format_rfc3339 leaves out a zero fraction ("...T10:00:00Z"); the hash always has
+     * six digits. */
+    if (n == RF_PSP_TIME_LEN - 7) {
+        memcpy(t + n - 1, ".000000Z", 9);
+        n = RF_PSP_TIME_LEN;
+    }
+    if (size > 0) {
+        size_t k = (size_t)n < size ? (size_t)n : size - 1;
+
+        memcpy(buf, t, k);
+        buf[k] = '\0';
+    }
+    return n;
 }
 
 const char *rf_psp_text_problem(const char *s, size_t max)
@@ -220,7 +252,7 @@ size_t rf_psp_record_encode(struct rf_arena *a, const struct rf_psp_record *r,
     v[F_STATUS] = rf_psp_status_name(r->status);
     v[F_PENDING_REASON] = r->pending_reason;
     v[F_FAILURE_REASON] = r->failure_reason;
-    v[F_AMOUNT_MINOR] = rf_arena_printf(a, "%lld", (long long)r->amount_minor);
+    v[F_AMOUNT_MINOR] = rf_psp_decimal(a, r->amount_minor);
     v[F_CURRENCY] = rf_arena_strdup(a, r->currency);
     v[F_PAYMENT_REF] = r->payment_ref;
     v[F_REFERENCE] = r->reference;
@@ -239,6 +271,25 @@ size_t rf_psp_record_encode(struct rf_arena *a, const struct rf_psp_record *r,
         argvlen[2 * i + 1] = strlen(v[i]);
     }
     return 2 * RF_PSP_FIELDS;
+}
+
+char *rf_psp_decimal(struct rf_arena *a, int64_t v)
+{
+    char digits[24], *out;
+    int n = 0;
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        digits[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag > 0);
+    out = rf_arena_alloc(a, (size_t)n + 2);
+    if (v < 0)
+        *out++ = '-';
+    for (int i = 0; i < n; i++)
+        out[i] = digits[n - 1 - i];
+    out[n] = '\0';
+    return v < 0 ? out - 1 : out;
 }
 
 static int field_index(const char *name, size_t len)

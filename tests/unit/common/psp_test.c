@@ -408,3 +408,13 @@ Test(psp, check_refuses_amounts_and_times_out_of_range)
         cr_assert_str_eq(field, bad[i].field, "case %zu", i);
     }
 }
+
+Test(psp, decimals_are_written_without_printf_for_every_sign_and_size)
+{
+    cr_assert_str_eq(rf_psp_decimal(a, 0), "0");
+    cr_assert_str_eq(rf_psp_decimal(a, 4999), "4999");
+    cr_assert_str_eq(rf_psp_decimal(a, -12), "-12");
+    cr_assert_str_eq(rf_psp_decimal(a, 1000000000000000LL), "1000000000000000");
+    cr_assert_str_eq(rf_psp_decimal(a, INT64_MAX), "9223372036854775807");
+    cr_assert_str_eq(rf_psp_decimal(a, INT64_MIN), "-9223372036854775808");
+}
