@@ -323,14 +323,42 @@ class PspLoadTest(unittest.TestCase):
         self.assertIn("6 written", p.stderr)
         self.assertEqual(len(self.redis.keys("psp:stripe:refund:*")), 6)
 
-    def test_many_records_go_in_several_pipelines(self):
+    def many(self, name, n):
         objs = [refund("re_%05d" % i, amount=100 + i, created="2026-11-%02dT12:00:00Z" % (1 + i % 28))
-                for i in range(2500)]
-        path = self.write("many.json", json.dumps({"object": "list", "data": objs}))
+                for i in range(n)]
+        return self.write(name, json.dumps({"object": "list", "data": objs}))
+
+    def test_many_records_go_in_several_pipelines(self):
+        path = self.many("many.json", 2500)
+        # Without the script, the first two batches in flight both get NOSCRIPT.
+        self.redis.command("SCRIPT", "FLUSH")
         p = self.load("--format", "stripe", path, env={"REFUNDS_PSP_LOAD_BATCH": "300"})
         self.assertIn("2500 records (2500 items, 0 skipped): 2500 written", p.stderr)
         self.assertEqual(self.redis.command("DBSIZE"), 2500 + 28 + 1)
         self.assertEqual(self.redis.hgetall("psp:stripe:refund:re_02499")["amount_minor"], "2599")
+
+    def test_a_redis_that_refuses_writes_midway_leaves_whole_records_and_no_snapshot(self):
+        path = self.many("oom.json", 5000)
+        used = int(dict(line.split(":", 1) for line in self.redis.command("INFO", "memory").decode().split("\r\n")
+                        if ":" in line)["used_memory"])
+        self.redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+        self.redis.command("CONFIG", "SET", "maxmemory", used + 400_000)
+        try:
+            p = self.run_loader("--format", "stripe", path, env={"REFUNDS_PSP_LOAD_BATCH": "300"})
+        finally:
+            self.redis.command("CONFIG", "SET", "maxmemory", 0)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("refused a record: OOM", p.stderr)
+        self.assertIn("load the file again to complete it", p.stderr)
+        written = self.redis.keys("psp:stripe:refund:*")
+        self.assertTrue(0 < len(written) < 5000, len(written))
+        for key in written:
+            self.assertEqual(self.redis.command("HLEN", key), 15, key)
+        self.assertEqual(self.redis.keys("psp:stripe:snapshot"), [])
+        p = self.load("--format", "stripe", path)
+        self.assertIn(f"{5000 - len(written)} written, {len(written)} unchanged", p.stderr)
+        self.assertEqual(len(self.redis.keys("psp:stripe:refund:*")), 5000)
+        self.assertEqual(self.redis.hgetall("psp:stripe:snapshot")["records"], "5000")
 
     def test_a_redis_that_cannot_be_reached_fails_the_file(self):
         with harness.socket.socket() as s:

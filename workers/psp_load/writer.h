@@ -34,9 +34,11 @@ void rf_psp_writer_destroy(struct rf_psp_writer *w);
 
 /*
  * Builds the record script's keys and arguments for r (which must pass
- * rf_psp_record_check) in arena a: *argv and *argvlen get the list, the
- * return value its length. This is what rf_psp_writer_add takes, so a list
- * can be built early (and spooled) and sent later.
+ * rf_psp_record_check) in arena a: the record's key, its day index's key,
+ * its id, created_at in Unix seconds, then the values of the hash fields in
+ * rf_psp_field_names order. *argv and *argvlen get the list, the return
+ * value its length. This is what rf_psp_writer_add takes, so a list can be
+ * built early (and spooled) and sent later.
  */
 int rf_psp_writer_args(struct rf_arena *a, const struct rf_psp_record *r, const char ***argv,
                        size_t **argvlen);
