@@ -188,7 +188,7 @@ static void log_failure(const char *name, const struct rf_error *err, long writt
 }
 
 static void report(const char *name, const struct options *o, const struct rf_load_counts *c,
-                   const struct rf_psp_writer_stats *d, double seconds)
+                   const struct rf_psp_writer_stats *d, size_t spool_bytes, double seconds)
 {
     double rate = seconds > 0 ? (double)c->items / seconds : 0;
     struct rf_logline l;
@@ -207,6 +207,7 @@ static void report(const char *name, const struct options *o, const struct rf_lo
     rf_log_int(&l, "written", d->written);
     rf_log_int(&l, "unchanged", d->unchanged);
     rf_log_int(&l, "older", d->older);
+    rf_log_int(&l, "spool_bytes", (long long)spool_bytes);
     rf_log_ms(&l, "elapsed_ms", seconds * 1000.0);
     rf_log_int(&l, "rows_per_s", (long long)rate);
     rf_log_end(&l);
@@ -287,7 +288,8 @@ static bool load_file(const char *path, const struct options *o, struct rf_psp_w
     d.written -= before.written;
     d.unchanged -= before.unchanged;
     d.older -= before.older;
-    report(name, o, &counts, &d, (double)(rf_monotonic_us() - start) / 1e6);
+    report(name, o, &counts, &d, rf_spool_size(job->spool),
+           (double)(rf_monotonic_us() - start) / 1e6);
     ok = true;
 out:
     t->files++;
