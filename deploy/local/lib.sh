@@ -10,7 +10,7 @@ RF_PACKAGES=(
     build-essential cmake pkg-config git
     libgrpc-dev grpc-proto protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
     libpq-dev postgresql postgresql-contrib
-    libhiredis-dev redis-server libssl-dev libjansson-dev libcriterion-dev
+    libhiredis-dev redis-server redis-tools libssl-dev libjansson-dev libcriterion-dev
     python3 python3-grpcio python3-protobuf nghttp2-client openssl
 )
 
