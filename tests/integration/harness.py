@@ -13,7 +13,9 @@ Nothing here fakes a part: the server, the database and the client are real.
 import os
 import re
 import secrets
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -377,3 +379,118 @@ def run_in_threads(n, fn):
 def main():
     require_cluster()
     unittest.main(verbosity=2)
+
+
+# Redis, for the tests of the provider cache (test_psp_load.py): a private
+# redis-server and a tiny RESP client (python3-redis is not a dependency).
+
+def require_redis():
+    """Returns redis-server's path, or exits 77 (skip) / fails when it is not installed."""
+    path = shutil.which("redis-server")
+    if path:
+        return path
+    if os.environ.get("REFUNDS_TEST_REQUIRE") == "1":
+        raise SystemExit("redis-server is not installed (Debian package redis-server)")
+    print("skipped: redis-server is not installed")
+    raise SystemExit(SKIP)
+
+
+class RedisError(Exception):
+    """An error reply."""
+
+
+class RedisServer:
+    """A redis-server child process on a free loopback port, no persistence, and a RESP client.
+
+    The server runs in the foreground as our child, so stop() ends exactly it.
+    """
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="refunds-redis-")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc = subprocess.Popen(
+            [require_redis(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir, "--logfile", os.path.join(self.dir, "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.sock = None
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+                self.buf = b""
+                if self.command("PING") == "PONG":
+                    break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"redis-server did not start on {self.port}")
+                time.sleep(0.05)
+
+    def command(self, *args):
+        """Sends one command; returns str (status), int, bytes (bulk), None or a list; raises RedisError."""
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.sock.sendall(b"".join(out))
+        reply = self._read()
+        if isinstance(reply, RedisError):
+            raise reply
+        return reply
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise OSError("Redis closed the connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _exact(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise OSError("Redis closed the connection")
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def _read(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            return RedisError(rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            return None if n < 0 else self._exact(n + 2)[:-2]
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._read() for _ in range(n)]
+        raise RuntimeError(f"unexpected RESP reply {line!r}")
+
+    def hgetall(self, key):
+        """The hash as {str: str}."""
+        items = self.command("HGETALL", key)
+        return {items[i].decode(): items[i + 1].decode() for i in range(0, len(items), 2)}
+
+    def keys(self, pattern="*"):
+        return sorted(k.decode() for k in self.command("KEYS", pattern))
+
+    def stop(self):
+        if self.sock is not None:
+            self.sock.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
