@@ -170,6 +170,8 @@ const char *rf_psp_text_problem(const char *s, size_t max)
         return "is not valid UTF-8";
     case RF_TEXT_CONTROL:
         return "contains a control character";
+    case RF_TEXT_BIDI:
+        return "contains a bidirectional control character";
     case RF_TEXT_TOO_LONG:
         break;
     }

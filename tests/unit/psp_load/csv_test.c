@@ -65,7 +65,8 @@ static long fault_line(char *reason, size_t size)
         ;
     cr_assert_eq(got, RF_READ_ERROR);
     cr_assert_eq(err.code, RF_INVALID_ARGUMENT);
-    snprintf(reason, size, "%s", err.message);
+    cr_assert_lt(strlen(err.message), size, "%s", err.message);
+    memcpy(reason, err.message, strlen(err.message) + 1);
     return row.line;
 }
 
