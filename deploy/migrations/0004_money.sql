@@ -6,6 +6,10 @@
 -- refunds-reconciler, logged in as a member of refunds_app too, checks them,
 -- writes what it observed, the findings and the runs.
 
+-- What the case's refunds in its own currency come to, kept by RecordRefundIssued:
+-- the reconciler compares it with the approved amount (DUPLICATE_REFUND).
+ALTER TABLE cases ADD COLUMN refunded_minor bigint NOT NULL DEFAULT 0;
+
 CREATE TABLE refunds (
   id                  uuid PRIMARY KEY,
   case_id             uuid NOT NULL REFERENCES cases (id),
@@ -15,6 +19,9 @@ CREATE TABLE refunds (
   amount_minor        bigint NOT NULL CHECK (amount_minor > 0),
   currency            text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
   payment_method      text NOT NULL,  -- the case's, as the arrival windows name it: card, paypal...
+  -- The case's books when it was recorded (an approval does not change later).
+  case_currency       text NOT NULL,
+  approved_minor      bigint NOT NULL,
   issued_at           timestamptz NOT NULL,
   recorded_at         timestamptz NOT NULL,
   recorded_by         text NOT NULL,
@@ -41,6 +48,7 @@ CREATE TABLE refunds (
   -- When the reconciler looks next; NULL: never again (the money arrived).
   next_check_at       timestamptz,
   checks              integer NOT NULL DEFAULT 0,
+  observations        integer NOT NULL DEFAULT 0,  -- rows in provider_observations
   UNIQUE (provider, provider_refund_id)
 );
 -- The reconciler claims the refunds due, oldest first.

@@ -50,19 +50,22 @@ static const struct rf_stmt find_refund = {"refund_find",
  * currency, $22 issued at, $23 the approved amount.
  */
 static const struct rf_stmt issue_refund = {
-    "refund_issue", RF_CASE_CHANGE_UPDATE RF_CASE_CHANGE_WHERE
-    " RETURNING id),"
-    " t AS (SELECT coalesce(sum(amount_minor), 0) AS total FROM refunds"
-    " WHERE case_id = $1 AND currency = $21),"
-    " r AS (INSERT INTO refunds (id, case_id, provider, provider_refund_id, provider_payment_id,"
-    " amount_minor, currency, payment_method, issued_at, recorded_at, recorded_by,"
-    " exceeds_approved, currency_differs, next_check_at)"
-    " SELECT $14, u.id, $15, $16, $17, $18, $19, $20, $22, $3, $4,"
-    " $19 = $21 AND (SELECT total FROM t) + $18::bigint > $23::bigint, $19 <> $21, $3 FROM u),"
-    " o AS (UPDATE findings SET state = 'CLOSED', closed_at = $3, updated_at = $3,"
-    " close_reason = 'it was recorded as issued for cases/' || $1"
-    " WHERE provider = $15 AND provider_refund_id = $16 AND kind = 'ORPHAN_AT_PROVIDER'"
-    " AND state = 'OPEN' AND EXISTS (SELECT 1 FROM u))" RF_AUDIT_INSERT_FROM_U};
+    "refund_issue",
+    RF_CASE_CHANGE_UPDATE ", refunded_minor = refunded_minor"
+                          " + CASE WHEN $19 = $21 THEN $18::bigint ELSE 0 END" RF_CASE_CHANGE_WHERE
+                          " RETURNING id, refunded_minor),"
+                          " r AS (INSERT INTO refunds (id, case_id, provider, provider_refund_id,"
+                          " provider_payment_id, amount_minor, currency, payment_method,"
+                          " case_currency, approved_minor, issued_at, recorded_at, recorded_by,"
+                          " exceeds_approved, currency_differs, next_check_at)"
+                          " SELECT $14, u.id, $15, $16, $17, $18, $19, $20, $21, $23, $22, $3,"
+                          " $4, u.refunded_minor > $23::bigint, $19 <> $21, $3 FROM u),"
+                          " o AS (UPDATE findings SET state = 'CLOSED', closed_at = $3,"
+                          " updated_at = $3,"
+                          " close_reason = 'it was recorded as issued for cases/' || $1"
+                          " WHERE provider = $15 AND provider_refund_id = $16"
+                          " AND kind = 'ORPHAN_AT_PROVIDER' AND state = 'OPEN'"
+                          " AND EXISTS (SELECT 1 FROM u))" RF_AUDIT_INSERT_FROM_U};
 
 /* The same shape; $14 one refund's id or NULL for all, $15 the note. */
 static const struct rf_stmt confirm_receipt = {

@@ -178,7 +178,7 @@ class Client:
         "OpenCase": pb.Case, "GetCase": pb.Case, "ListCases": pb.ListCasesResponse,
         "AddInteraction": pb.Case, "EscalateCase": pb.Case,
         "ListApprovalQueue": pb.ListApprovalQueueResponse, "DecideCase": pb.Case,
-        "WithdrawCase": pb.Case,
+        "WithdrawCase": pb.Case, "RecordRefundIssued": pb.Case, "ConfirmRefundReceived": pb.Case,
     }
 
     def __init__(self, addr, tokens):
