@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "grpc/health/v1/health.pb-c.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 
 #define FIELD(flag, path_, meta, opt, text)                                                        \
     {                                                                                              \
@@ -102,6 +103,39 @@ static const struct rf_flag withdraw_flags[] = {
     END,
 };
 
+static const struct rf_flag record_refund_flags[] = {
+    FIELD("provider", "provider", "P", false, "stripe, adyen, paypal, checkout or other"),
+    FIELD("provider-refund-id", "provider_refund_id", "ID", false,
+          "the provider's id of the refund"),
+    FIELD("provider-payment-id", "provider_payment_id", "ID", true,
+          "the provider's id of the payment refunded"),
+    FIELD("amount", "amount.amount_minor", "MINOR", false, "amount refunded, in minor units"),
+    FIELD("currency", "amount.currency", "CUR", false, "ISO 4217 code of the amount"),
+    FIELD("issued", "issue_time", "WHEN", false, "when it was issued (RFC 3339 or a date)"),
+    ETAG,
+    END,
+};
+
+static const struct rf_flag confirm_flags[] = {
+    FIELD("refund", "refund", "R", true, "one refund (cases/ID/refunds/ID); all when left out"),
+    FIELD("note", "note", "T", true, "what the customer said"),
+    ETAG,
+    END,
+};
+
+static const struct rf_flag runs_flags[] = {PAGE, END};
+
+static const struct rf_flag findings_flags[] = {
+    FIELD("kind", "kind", "K", true, "only findings of this kind (failed, stuck-pending, ...)"),
+    FIELD("state", "state", "S", true, "open, closed or resolved"),
+    FIELD("provider", "provider", "P", true, "only this provider's"),
+    FIELD("currency", "currency", "CUR", true, "only refunds in this currency"),
+    FIELD("case", "case", "C", true, "only this case's (cases/ID)"),
+    PAGE,
+    {.name = "all", .kind = RF_FLAG_ALL, .optional = true, .help = "fetch every page"},
+    END,
+};
+
 const struct rf_command rf_commands[] = {
     {"health", NULL, &grpc__health__v1__health__descriptor, "Check",
      "print whether the server can serve: SERVING (exit 0) or NOT_SERVING (exit 1)", no_flags},
@@ -121,6 +155,17 @@ const struct rf_command rf_commands[] = {
      "approve or deny an escalated case (approvers; never your own)", decide_flags},
     {"withdraw", "NAME", &refunds__v1__refund_cases__descriptor, "WithdrawCase",
      "close a case before a decision, at the customer's request", withdraw_flags},
+    {"record-refund", "NAME", &refunds__v1__refund_cases__descriptor, "RecordRefundIssued",
+     "record a refund the payments system issued for an approved case (services)",
+     record_refund_flags},
+    {"confirm-received", "NAME", &refunds__v1__refund_cases__descriptor, "ConfirmRefundReceived",
+     "record that the customer says the money arrived", confirm_flags},
+    {"runs", NULL, &refunds__v1__reconciliation__descriptor, "ListRuns",
+     "list the reconciler's passes, newest first (finance)", runs_flags},
+    {"run", "NAME", &refunds__v1__reconciliation__descriptor, "GetRun",
+     "show one pass of the reconciler: counts by kind and currency", no_flags, "runs"},
+    {"findings list", NULL, &refunds__v1__reconciliation__descriptor, "ListFindings",
+     "list what the reconciler found about issued refunds, newest first", findings_flags},
 };
 
 const size_t rf_commands_count = sizeof rf_commands / sizeof rf_commands[0];

@@ -29,12 +29,15 @@ struct rf_flag {
 };
 
 struct rf_command {
-    const char *name;
-    const char *operand; /* "NAME" when the command takes a case name (field "name"), else NULL */
+    const char *name; /* one word, or two for a group ("findings list") */
+    const char
+        *operand; /* "NAME" when the command takes a resource name (field "name"), else NULL */
     const ProtobufCServiceDescriptor *service;
     const char *method;
     const char *help;
     const struct rf_flag *flags; /* ends with an entry whose name is NULL */
+    /* What a bare UUID operand names ("runs" gives runs/<uuid>); NULL: "cases". */
+    const char *collection;
 };
 
 /* Every command, in the order the usage lists them. */

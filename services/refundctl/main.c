@@ -341,10 +341,12 @@ static enum parsed command_flag(int argc, char **argv, int *i, struct rf_arena *
     return set_paths(a, req, f, value) ? TAKEN : BAD;
 }
 
-/* "cases/<uuid>" for a bare UUID; anything else as given (the server judges it). */
-static const char *case_name(struct rf_arena *a, const char *arg)
+/* "<collection>/<uuid>" for a bare UUID (cases by default); anything else as given. */
+static const char *resource_name(struct rf_arena *a, const struct rf_command *cmd, const char *arg)
 {
-    return rf_uuid_valid(arg) ? rf_arena_printf(a, "cases/%s", arg) : arg;
+    const char *collection = cmd->collection != NULL ? cmd->collection : "cases";
+
+    return rf_uuid_valid(arg) ? rf_arena_printf(a, "%s/%s", collection, arg) : arg;
 }
 
 static bool empty(const char *s)
@@ -498,7 +500,12 @@ static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
         if (*cmd == NULL) {
             if (arg[0] == '-')
                 return usage_error("unknown global flag %s", arg);
-            *cmd = find_command(arg);
+            /* A group's command is two words ("findings list"). */
+            if (i + 1 < argc &&
+                (*cmd = find_command(rf_arena_printf(a, "%s %s", arg, argv[i + 1]))) != NULL)
+                i++;
+            else
+                *cmd = find_command(arg);
             if (*cmd == NULL)
                 return usage_error("unknown command \"%.80s\"", arg);
             *req = rf_pb_new(a, method_of(*cmd)->input);
@@ -526,9 +533,9 @@ static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
         char why[256];
 
         if (operand == NULL)
-            return usage_error("%s needs a case %s (cases/<uuid> or <uuid>)", (*cmd)->name,
-                               (*cmd)->operand);
-        rf_field_set(a, *req, "name", case_name(a, operand), why, sizeof why);
+            return usage_error("%s needs a %s (%s/<uuid> or <uuid>)", (*cmd)->name, (*cmd)->operand,
+                               (*cmd)->collection != NULL ? (*cmd)->collection : "cases");
+        rf_field_set(a, *req, "name", resource_name(a, *cmd, operand), why, sizeof why);
     }
     if (!empty(opt->token) && !token_ok(opt->token))
         return usage_error("the token (--token or $REFUNDS_TOKEN) must be printable ASCII "

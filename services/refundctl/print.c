@@ -16,7 +16,9 @@
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
 #include "refunds/validate.h"
+#include "refunds/names.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 
 #define LABEL_WIDTH 17
 #define COLS_MAX    8
@@ -199,6 +201,23 @@ static void print_interaction(FILE *out, struct rf_arena *a, const Refunds__V1__
     fputc('\n', out);
 }
 
+/* One refund of a case: provider and id, amount, what the provider says, reference, receipt. */
+static void print_refund(FILE *out, struct rf_arena *a, const Refunds__V1__Refund *r)
+{
+    fprintf(out, "  %s %s  %s  issued %s  provider: %s", one_line(a, r->provider),
+            one_line(a, r->provider_refund_id), money(a, r->amount), when(a, r->issue_time),
+            word(a, &refunds__v1__provider_status__descriptor, r->provider_status));
+    if (!empty(r->transfer_reference))
+        fprintf(out, "  reference %s", one_line(a, r->transfer_reference));
+    if (r->receipt_confirm_time != NULL)
+        fprintf(out, "  received %s", when(a, r->receipt_confirm_time));
+    if (r->exceeds_approved)
+        fputs("  [more than approved]", out);
+    if (r->currency_differs)
+        fputs("  [other currency]", out);
+    fputc('\n', out);
+}
+
 static void print_case(FILE *out, struct rf_arena *a, const Refunds__V1__Case *c)
 {
     const Refunds__V1__Customer *cu = c->customer;
@@ -246,6 +265,11 @@ static void print_case(FILE *out, struct rf_arena *a, const Refunds__V1__Case *c
     row(out, "Withdraw reason", c->withdraw_reason);
     if (c->approval != NULL)
         print_approval(out, a, c->approval);
+    if (c->n_refunds > 0) {
+        fprintf(out, "Refunds (%zu)\n", c->n_refunds);
+        for (size_t i = 0; i < c->n_refunds; i++)
+            print_refund(out, a, c->refunds[i]);
+    }
     if (c->n_interactions > 0) {
         fprintf(out, "Interactions (%zu)\n", c->n_interactions);
         for (size_t i = 0; i < c->n_interactions; i++)
@@ -373,6 +397,96 @@ static void print_queue(FILE *out, struct rf_arena *a,
     print_next_page(out, a, r->next_page_token);
 }
 
+static void print_run(FILE *out, struct rf_arena *a, const Refunds__V1__Run *r)
+{
+    row(out, "Run", r->name);
+    row(out, "Worker", r->worker);
+    row(out, "State", word(a, &refunds__v1__run_state__descriptor, r->state));
+    row(out, "Started", when(a, r->start_time));
+    row(out, "Ended", r->end_time != NULL ? when(a, r->end_time) : "-");
+    row(out, "Checked",
+        rf_arena_printf(a, "%lld refunds (%lld unknown) in %lld batches, %.0f/s",
+                        (long long)r->refunds_checked, (long long)r->unknown, (long long)r->batches,
+                        r->refunds_per_second));
+    row(out, "Lag", rf_arena_printf(a, "%lld s", (long long)r->lag_seconds));
+    row(out, "Orphans",
+        rf_arena_printf(a, "%lld of %lld provider refunds scanned", (long long)r->orphans,
+                        (long long)r->provider_refunds_scanned));
+    for (size_t i = 0; i < r->n_findings; i++)
+        row(out, i == 0 ? "Findings" : "",
+            rf_arena_printf(a, "%s: %lld opened, %lld closed",
+                            word(a, &refunds__v1__finding_kind__descriptor, r->findings[i]->kind),
+                            (long long)r->findings[i]->opened, (long long)r->findings[i]->closed));
+    for (size_t i = 0; i < r->n_amounts; i++) {
+        Refunds__V1__Money m = REFUNDS__V1__MONEY__INIT;
+
+        m.amount_minor = r->amounts[i]->amount_minor;
+        m.currency = r->amounts[i]->currency;
+        row(out, i == 0 ? "Amounts" : "",
+            rf_arena_printf(a, "%s in %lld refunds", money(a, &m),
+                            (long long)r->amounts[i]->refunds));
+    }
+}
+
+static void print_runs(FILE *out, struct rf_arena *a, const Refunds__V1__ListRunsResponse *r)
+{
+    static const char *const head[] = {"ID",      "STATE",  "STARTED", "CHECKED",
+                                       "UNKNOWN", "RATE/S", "WORKER"};
+    static const bool right[] = {false, false, false, true, true, true, false};
+    const size_t ncols = sizeof head / sizeof head[0];
+    const char **cells = rf_arena_calloc(a, r->n_runs * ncols, sizeof *cells);
+
+    if (r->n_runs == 0) {
+        fputs("No runs.\n", out);
+        print_next_page(out, a, r->next_page_token);
+        return;
+    }
+    for (size_t i = 0; i < r->n_runs; i++) {
+        const Refunds__V1__Run *run = r->runs[i];
+        const char **cell = cells + i * ncols;
+
+        cell[0] = one_line(a, rf_name_id(run->name != NULL ? run->name : ""));
+        cell[1] = word(a, &refunds__v1__run_state__descriptor, run->state);
+        cell[2] = when(a, run->start_time);
+        cell[3] = rf_arena_printf(a, "%lld", (long long)run->refunds_checked);
+        cell[4] = rf_arena_printf(a, "%lld", (long long)run->unknown);
+        cell[5] = rf_arena_printf(a, "%.0f", run->refunds_per_second);
+        cell[6] = one_line(a, run->worker);
+    }
+    print_table(out, head, right, ncols, cells, r->n_runs);
+    print_next_page(out, a, r->next_page_token);
+}
+
+static void print_findings(FILE *out, struct rf_arena *a,
+                           const Refunds__V1__ListFindingsResponse *r)
+{
+    static const char *const head[] = {"KIND", "STATE",  "PROVIDER REFUND", "AMOUNT",
+                                       "CASE", "OPENED", "NEXT ACTION"};
+    static const bool right[] = {false, false, false, true, false, false, false};
+    const size_t ncols = sizeof head / sizeof head[0];
+    const char **cells = rf_arena_calloc(a, r->n_findings * ncols, sizeof *cells);
+
+    if (r->n_findings == 0) {
+        fputs("No findings.\n", out);
+        print_next_page(out, a, r->next_page_token);
+        return;
+    }
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const Refunds__V1__Finding *f = r->findings[i];
+        const char **cell = cells + i * ncols;
+
+        cell[0] = word(a, &refunds__v1__finding_kind__descriptor, f->kind);
+        cell[1] = word(a, &refunds__v1__finding_state__descriptor, f->state);
+        cell[2] = one_line(a, rf_arena_printf(a, "%s %s", f->provider, f->provider_refund_id));
+        cell[3] = one_line(a, money(a, f->amount));
+        cell[4] = one_line(a, empty(f->case_) ? "-" : rf_name_id(f->case_));
+        cell[5] = when(a, f->open_time);
+        cell[6] = one_line(a, f->suggested_action);
+    }
+    print_table(out, head, right, ncols, cells, r->n_findings);
+    print_next_page(out, a, r->next_page_token);
+}
+
 int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a, int64_t now_us)
 {
     const ProtobufCMessageDescriptor *d = reply->descriptor;
@@ -383,6 +497,12 @@ int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a,
         print_list(out, a, (const Refunds__V1__ListCasesResponse *)reply);
     } else if (d == &refunds__v1__list_approval_queue_response__descriptor) {
         print_queue(out, a, (const Refunds__V1__ListApprovalQueueResponse *)reply, now_us);
+    } else if (d == &refunds__v1__run__descriptor) {
+        print_run(out, a, (const Refunds__V1__Run *)reply);
+    } else if (d == &refunds__v1__list_runs_response__descriptor) {
+        print_runs(out, a, (const Refunds__V1__ListRunsResponse *)reply);
+    } else if (d == &refunds__v1__list_findings_response__descriptor) {
+        print_findings(out, a, (const Refunds__V1__ListFindingsResponse *)reply);
     } else if (d == &grpc__health__v1__health_check_response__descriptor) {
         int status = ((const Grpc__Health__V1__HealthCheckResponse *)reply)->status;
         const char *name = rf_pb_enum_name(

@@ -107,12 +107,30 @@ static bool word_like(const char *s)
     return s[strlen(s) - 1] != '-';
 }
 
+/* A command is one word, or a group and a word ("findings list"). */
+static bool command_like(const char *s)
+{
+    const char *space = strchr(s, ' ');
+    char group[64];
+
+    if (space == NULL)
+        return word_like(s);
+    if ((size_t)(space - s) >= sizeof group)
+        return false;
+    memcpy(group, s, (size_t)(space - s));
+    group[space - s] = '\0';
+    return word_like(group) && word_like(space + 1);
+}
+
 Test(commands, names_are_lower_case_words_and_everything_has_help)
 {
+    cr_assert(command_like("findings list"));
+    cr_assert_not(command_like("findings  list"));
+    cr_assert_not(command_like("findings List"));
     for (size_t i = 0; i < rf_commands_count; i++) {
         const struct rf_command *cmd = &rf_commands[i];
 
-        cr_assert(word_like(cmd->name), "command \"%s\"", cmd->name);
+        cr_assert(command_like(cmd->name), "command \"%s\"", cmd->name);
         cr_assert(cmd->help != NULL && cmd->help[0] != '\0', "%s has no help", cmd->name);
         cr_assert_not_null(cmd->flags, "%s has no flag list", cmd->name);
         for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++) {
