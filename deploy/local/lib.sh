@@ -113,5 +113,11 @@ rf_tokens() {
     } >"$file"
 }
 
+# rf_server_key FILE: writes the server's master key (32 random bytes as hex) once; kept after.
+rf_server_key() {
+    [ -f "$1" ] && return 0
+    (umask 077 && openssl rand -hex 32 >"$1")
+}
+
 # rf_token FILE SUBJECT: prints SUBJECT's token.
 rf_token() { awk -v s="$2" '$2 == s { print $1 }' "$1"; }

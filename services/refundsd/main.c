@@ -20,6 +20,7 @@
 #include "refunds/log.h"
 #include "refunds/migrate.h"
 #include "server.h"
+#include "server_key.h"
 #include "services.h"
 
 #ifndef RF_VERSION
@@ -98,6 +99,8 @@ static int serve(const struct rf_settings *s)
 {
     struct rf_auth *auth = NULL;
     struct rf_cases_state cases;
+    uint8_t server_key[RF_KEY_LEN];
+    bool ephemeral_key = false;
     struct rf_monitor *monitor;
     struct rf_case_cache *cache;
     struct rf_cache_listener *listener = NULL;
@@ -114,10 +117,17 @@ static int serve(const struct rf_settings *s)
         return 2;
     }
     code = rf_auth_load(s->tokens_file, &auth, &err);
+    if (code == RF_OK)
+        code = rf_server_key_load(s->server_key_file, server_key, &ephemeral_key, &err);
     if (code != RF_OK) {
         rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
+        rf_auth_destroy(auth);
         return 2;
     }
+    if (ephemeral_key)
+        rf_log_msg(RF_LOG_WARN, "start",
+                   "REFUNDS_SERVER_KEY_FILE is not set: a key of this process signs tracking "
+                   "tokens and audit checkpoints, and nothing it signed survives a restart");
     /* gRPC's threads inherit this mask, so the signals reach sigwait below only. */
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);

@@ -75,6 +75,7 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
     s->database_url = rf_env_str("REFUNDS_DATABASE_URL", "postgresql:///refunds");
     s->migrate_database_url = rf_env_str("REFUNDS_MIGRATE_DATABASE_URL", s->database_url);
     s->tokens_file = rf_env_str("REFUNDS_TOKENS_FILE", NULL);
+    s->server_key_file = rf_env_str("REFUNDS_SERVER_KEY_FILE", NULL);
     if (!rf_log_level_parse(level, &s->log_level))
         return rf_fail(err, RF_INVALID_ARGUMENT,
                        "REFUNDS_LOG_LEVEL must be debug, info, warn or error, not \"%s\"", level);

@@ -16,6 +16,7 @@ struct rf_settings {
     const char *database_url;           /* REFUNDS_DATABASE_URL */
     const char *migrate_database_url;   /* REFUNDS_MIGRATE_DATABASE_URL, else database_url */
     const char *tokens_file;            /* REFUNDS_TOKENS_FILE */
+    const char *server_key_file;        /* REFUNDS_SERVER_KEY_FILE; NULL: a key per process */
     long long threads;                  /* REFUNDS_THREADS */
     long long default_deadline_ms;      /* REFUNDS_DEFAULT_DEADLINE_MS: calls without a deadline */
     long long statement_timeout_ms;     /* REFUNDS_STATEMENT_TIMEOUT_MS: server-side backstop */

@@ -111,7 +111,11 @@ class Server:
         self.log_path = tempfile.mktemp(prefix="refundsd-", suffix=".log")
         self.log = open(self.log_path, "w+")
         full = dict(os.environ)
+        self.key_file = tempfile.mktemp(prefix="server-key-")
+        with open(self.key_file, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
         full.update({
+            "REFUNDS_SERVER_KEY_FILE": self.key_file,
             "REFUNDS_DATABASE_URL": db_url,
             "REFUNDS_TOKENS_FILE": tokens_file,
             "REFUNDS_GRPC_ADDR": "127.0.0.1:0",
