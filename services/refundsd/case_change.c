@@ -92,6 +92,33 @@ enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
     return code;
 }
 
+enum rf_code rf_case_record_event(struct rf_call *call, struct rf_case_cache *cache,
+                                  const char *case_id)
+{
+    struct rf_case_row row;
+    struct rf_audit_link link;
+    struct dropped_case *d;
+    const char *state;
+    bool applied = false;
+    enum rf_code code = rf_case_store_get(&call->ctx, case_id, false, &row);
+
+    if (code != RF_OK)
+        return code;
+    state = rf_case_state_name(row.state);
+    rf_audit_link_next(&call->ctx, row.id, row.audit_seq, row.audit_head, state, state, &link);
+    code = rf_audit_append(&call->ctx, row.id, &link, &applied);
+    if (code == RF_OK && !applied)
+        return rf_fail(&call->ctx.err, RF_ABORTED, "%s changed while this call ran; retry the call",
+                       row.pb->name);
+    if (code == RF_OK) {
+        d = rf_arena_alloc(call->ctx.arena, sizeof *d);
+        d->cache = cache;
+        snprintf(d->id, sizeof d->id, "%s", row.id);
+        rf_call_on_commit(call, drop_cached_case, d);
+    }
+    return code;
+}
+
 void rf_case_replayed(struct rf_call *call, const ProtobufCMessage *in)
 {
     const ProtobufCFieldDescriptor *f =

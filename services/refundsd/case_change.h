@@ -63,6 +63,17 @@ enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                                    Refunds__V1__Case *out);
 
 /*
+ * Appends the call's event (ctx's method, actor, request id) to the audit chain
+ * of case case_id without changing its state — a follow-up completed, a finding
+ * resolved — in the call's transaction; the case's version moves on and its
+ * copy in cache (the replica's case cache, whichever service the call is of) is
+ * dropped on commit. ABORTED (the dispatcher retries) when a
+ * concurrent change moved the chain first.
+ */
+enum rf_code rf_case_record_event(struct rf_call *call, struct rf_case_cache *cache,
+                                  const char *case_id);
+
+/*
  * The replayed hook of the case mutations (struct rf_method.replayed): drops
  * the cached copy of the case the request names, because the first attempt
  * may not have done so yet.

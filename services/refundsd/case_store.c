@@ -5,6 +5,7 @@
  * tables read well to finance and support in SQL too.
  */
 #include <pthread.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@
     " c.requested_minor, c.payment_method, c.payment_provider, c.provider_payment_id,"             \
     " c.reason_code, c.reason_text, c.opened_by, c.assignee, c.evaluated_by,"                      \
     " c.escalated_by, c.withdraw_reason, c.created_at, c.updated_at, c.audit_seq,"                 \
-    " c.audit_head, a.state, a.escalated_by, a.escalated_at, a.due_at, a.note,"                    \
+    " c.audit_head, c.payment_label, a.state, a.escalated_by, a.escalated_at, a.due_at, a.note,"                    \
     " a.decided_by, a.decided_at, a.decision, a.approved_minor, a.decision_reason,"                \
     " a.alternatives"
 /* The case's latest approval as "a". */
@@ -63,6 +64,7 @@ enum col {
     C_UPDATED_AT,
     C_AUDIT_SEQ,
     C_AUDIT_HEAD,
+    C_PAY_LABEL,
     A_STATE,
     A_ESCALATED_BY,
     A_ESCALATED_AT,
@@ -101,9 +103,10 @@ static const struct rf_stmt insert_case = {
     " customer_email, customer_phone, customer_language, order_id, product_sku, product_name,"
     " product_category, purchased_at, currency, amount_paid_minor, requested_minor,"
     " payment_method, payment_provider, provider_payment_id, reason_code, reason_text,"
-    " opened_by, assignee, interaction_count, created_at, updated_at, audit_seq, audit_head)"
+    " opened_by, assignee, interaction_count, created_at, updated_at, audit_seq, audit_head,"
+    " payment_label)"
     " VALUES ($1, 'OPEN', 1, $12, $3, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
-    " $24, $25, $26, $27, $28, $29, $4, $30, 1, $3, $3, $2, $11) RETURNING id),"
+    " $24, $25, $26, $27, $28, $29, $4, $30, 1, $3, $3, $2, $11, $32) RETURNING id),"
     " i AS (INSERT INTO interactions (case_id, seq, kind, channel, summary, author, created_at)"
     " SELECT id, 1, 'ACKNOWLEDGEMENT', $12, $31, $4, $3 FROM u)" RF_AUDIT_INSERT_FROM_U};
 
@@ -291,6 +294,7 @@ static Refunds__V1__Case *case_from_row(struct rf_ctx *ctx, const PGresult *res,
         enum_of(&refunds__v1__payment_method__descriptor, rf_db_text(res, row, C_PAY_METHOD));
     pay->provider = text(ctx, res, row, C_PAY_PROVIDER);
     pay->provider_payment_id = text(ctx, res, row, C_PAY_ID);
+    pay->label = text(ctx, res, row, C_PAY_LABEL);
     c->payment = pay;
     c->reason_code =
         enum_of(&refunds__v1__reason_code__descriptor, rf_db_text(res, row, C_REASON_CODE));
@@ -411,6 +415,7 @@ enum rf_code rf_case_store_insert(struct rf_ctx *ctx, const char *id, const Refu
     rf_param_text(&p, c->reason_text); /* $29 */
     rf_param_text(&p, c->assignee);
     rf_param_text(&p, contact_summary); /* $31 */
+    rf_param_text(&p, c->payment->label);
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &insert_case, &p, NULL);
 }
 
@@ -535,4 +540,15 @@ enum rf_code rf_case_store_queue(struct rf_ctx *ctx, int64_t after_due_us, const
     }
     rf_param_int(&p, ctx->arena, limit);
     return list_rows(ctx, &approval_queue, &p, cases, n);
+}
+
+const char *rf_case_payment_method(struct rf_arena *a, const Refunds__V1__Case *c)
+{
+    const char *s =
+        rf_pb_enum_short_name(&refunds__v1__payment_method__descriptor, c->payment->method);
+    char *lower = rf_arena_strdup(a, s != NULL ? s : "OTHER");
+
+    for (char *p = lower; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return lower;
 }

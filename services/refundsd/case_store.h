@@ -33,6 +33,9 @@ struct rf_case_row {
     const char *escalated_by; /* NULL when nobody */
 };
 
+/* The case's payment method as the arrival windows name it ("card", "bank_transfer"). */
+const char *rf_case_payment_method(struct rf_arena *a, const Refunds__V1__Case *c);
+
 /* What every change of an existing case carries. */
 struct rf_case_change {
     const struct rf_case_row *before;

@@ -118,6 +118,8 @@ void rf_validate_open_case(const Refunds__V1__OpenCaseRequest *in, int64_t now_u
                         is_provider, "a lower-case provider name such as stripe or adyen");
         rf_check_text(err, "payment.provider_payment_id", in->payment->provider_payment_id,
                       RF_MAX_PROVIDER_ID_CHARS, false, 0);
+        rf_check_text(err, "payment.label", in->payment->label, RF_MAX_PAYMENT_LABEL_CHARS, false,
+                      0);
     }
     rf_check_enum(err, "reason_code", &refunds__v1__reason_code__descriptor, in->reason_code, true);
     rf_check_text(err, "reason_text", in->reason_text, RF_MAX_LONG_TEXT_CHARS,

@@ -23,6 +23,8 @@
 #define RF_MAX_CATEGORY_CHARS    100
 #define RF_MAX_ID_CHARS          64
 #define RF_MAX_PROVIDER_ID_CHARS 128
+/* Payment.label: "Visa •••• 4242", as the customer knows the card or account. */
+#define RF_MAX_PAYMENT_LABEL_CHARS 60
 #define RF_MAX_LONG_TEXT_CHARS   4000
 #define RF_MAX_SHORT_TEXT_CHARS  2000
 /* Allowed clock skew for "not in the future" checks. */

@@ -20,6 +20,7 @@
 #include "refunds/log.h"
 #include "refunds/migrate.h"
 #include "server.h"
+#include "reconciliation.h"
 #include "server_key.h"
 #include "services.h"
 
@@ -99,6 +100,8 @@ static int serve(const struct rf_settings *s)
 {
     struct rf_auth *auth = NULL;
     struct rf_cases_state cases;
+    struct rf_recon_service recon;
+    struct rf_templates *templates = NULL;
     uint8_t server_key[RF_KEY_LEN];
     bool ephemeral_key = false;
     struct rf_monitor *monitor;
@@ -119,8 +122,12 @@ static int serve(const struct rf_settings *s)
     code = rf_auth_load(s->tokens_file, &auth, &err);
     if (code == RF_OK)
         code = rf_server_key_load(s->server_key_file, server_key, &ephemeral_key, &err);
+    if (code == RF_OK)
+        code = rf_templates_create(rf_template_sources, rf_template_sources_count, &templates,
+                                   &err);
     if (code != RF_OK) {
         rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
+        rf_templates_destroy(templates);
         rf_auth_destroy(auth);
         return 2;
     }
@@ -140,11 +147,13 @@ static int serve(const struct rf_settings *s)
     if (s->case_cache_mb > 0)
         listener = rf_cache_listener_start(s, cache);
     cases.cache = cache;
+    recon.cache = cache;
+    recon.templates = templates;
     {
         /* Each service with the state its handlers reach as call->service; it outlives srv. */
         const struct rf_service_binding services[] = {
             {&rf_refund_cases_service, &cases},
-            {&rf_reconciliation_service, NULL},
+            {&rf_reconciliation_service, &recon},
             {&rf_health_service, monitor},
         };
 
@@ -156,6 +165,7 @@ static int serve(const struct rf_settings *s)
         rf_cache_listener_stop(listener);
         rf_case_cache_destroy(cache);
         rf_monitor_stop(monitor);
+        rf_templates_destroy(templates);
         rf_auth_destroy(auth);
         grpc_shutdown();
         return 1;
@@ -186,6 +196,7 @@ static int serve(const struct rf_settings *s)
     log_cache_stats(cache);
     rf_case_cache_destroy(cache);
     rf_monitor_stop(monitor);
+    rf_templates_destroy(templates);
     rf_auth_destroy(auth);
     grpc_shutdown();
     rf_log_msg(RF_LOG_INFO, "shutdown", "stopped");

@@ -49,7 +49,8 @@ static const struct rf_stmt list_runs = {"run_list",
 #define FINDING_COLUMNS                                                                            \
     "f.id, f.kind, f.state, f.refund_id, f.case_id, f.provider, f.provider_refund_id,"             \
     " f.amount_minor, f.currency, f.reference, f.evidence, f.action, f.audience, f.opened_at,"     \
-    " f.updated_at, f.closed_at, f.close_reason, f.opened_run, f.closed_run"
+    " f.updated_at, f.closed_at, f.close_reason, f.opened_run, f.closed_run, f.resolution,"        \
+    " f.resolution_note, f.resolved_by, f.resolved_at"
 
 enum finding_col {
     F_ID,
@@ -71,7 +72,25 @@ enum finding_col {
     F_CLOSE_REASON,
     F_OPENED_RUN,
     F_CLOSED_RUN,
+    F_RESOLUTION,
+    F_RESOLUTION_NOTE,
+    F_RESOLVED_BY,
+    F_RESOLVED_AT,
 };
+
+static const struct rf_stmt get_finding = {
+    "finding_get", "SELECT " FINDING_COLUMNS " FROM findings f WHERE f.id = $1"};
+
+/* Resolves an open finding, and cancels its open follow-up task with the resolution. */
+static const struct rf_stmt resolve_finding = {
+    "finding_resolve",
+    "WITH f AS (UPDATE findings SET state = 'RESOLVED', resolution = $2, resolution_note = $3,"
+    " resolved_by = $4, resolved_at = $5, closed_at = $5, updated_at = $5"
+    " WHERE id = $1 AND state = 'OPEN' RETURNING id),"
+    " t AS (UPDATE follow_ups SET state = 'CANCELLED', closed_at = $5, closed_by = $4,"
+    " outcome = 'no longer needed: the finding was resolved (' || lower($2) || ')'"
+    " WHERE finding_id = (SELECT id FROM f) AND state = 'OPEN')"
+    " SELECT 1 FROM f"};
 
 /* One prepared statement per combination of filters, like ListCases (case_store.c). */
 #define FINDING_FILTERS 5
@@ -273,7 +292,52 @@ static Refunds__V1__Finding *finding_from_row(struct rf_ctx *ctx, const PGresult
     f->opened_by_run = rf_name_format(ctx->arena, "runs", rf_db_text(res, row, F_OPENED_RUN));
     if (!rf_db_is_null(res, row, F_CLOSED_RUN))
         f->closed_by_run = rf_name_format(ctx->arena, "runs", rf_db_text(res, row, F_CLOSED_RUN));
+    f->resolution =
+        enum_of(&refunds__v1__resolution__descriptor, rf_db_text(res, row, F_RESOLUTION));
+    f->resolution_note = text(ctx, res, row, F_RESOLUTION_NOTE);
+    f->resolved_by = text(ctx, res, row, F_RESOLVED_BY);
+    if (!rf_db_is_null(res, row, F_RESOLVED_AT))
+        f->resolve_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, F_RESOLVED_AT));
     return f;
+}
+
+enum rf_code rf_finding_store_get(struct rf_ctx *ctx, const char *id, Refunds__V1__Finding **out,
+                                  char case_id[RF_UUID_TEXT_LEN + 1])
+{
+    struct rf_params p;
+    PGresult *res;
+    enum rf_code code;
+
+    rf_params_init(&p);
+    rf_param_text(&p, id);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &get_finding, &p, &res);
+    if (code != RF_OK)
+        return code;
+    if (PQntuples(res) == 0)
+        return rf_fail(&ctx->err, RF_NOT_FOUND, "finding \"findings/%s\" does not exist", id);
+    *out = finding_from_row(ctx, res, 0);
+    snprintf(case_id, RF_UUID_TEXT_LEN + 1, "%s",
+             rf_db_is_null(res, 0, F_CASE) ? "" : rf_db_text(res, 0, F_CASE));
+    return RF_OK;
+}
+
+enum rf_code rf_finding_store_resolve(struct rf_ctx *ctx, const char *id, const char *resolution,
+                                      const char *note, bool *applied)
+{
+    struct rf_params p;
+    PGresult *res;
+    enum rf_code code;
+
+    rf_params_init(&p);
+    rf_param_text(&p, id);
+    rf_param_text(&p, resolution);
+    rf_param_text(&p, note);
+    rf_param_text(&p, ctx->actor.subject);
+    rf_param_time(&p, ctx->arena, ctx->now_us);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &resolve_finding, &p, &res);
+    if (code == RF_OK)
+        *applied = PQntuples(res) == 1;
+    return code;
 }
 
 enum rf_code rf_finding_store_list(struct rf_ctx *ctx, const struct rf_finding_filter *f,

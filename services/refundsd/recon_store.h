@@ -8,9 +8,11 @@
 #ifndef REFUNDS_RECON_STORE_H
 #define REFUNDS_RECON_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "refunds/crypto.h"
 #include "refunds/ctx.h"
 #include "refunds/v1/reconciliation.pb-c.h"
 
@@ -39,5 +41,17 @@ struct rf_finding_filter {
 /* Findings newest first (by open time, then id). */
 enum rf_code rf_finding_store_list(struct rf_ctx *ctx, const struct rf_finding_filter *f,
                                    Refunds__V1__Finding ***findings, size_t *n);
+
+/* Finding id, and its case's id ("" for an orphan); NOT_FOUND when there is none. */
+enum rf_code rf_finding_store_get(struct rf_ctx *ctx, const char *id, Refunds__V1__Finding **out,
+                                  char case_id[RF_UUID_TEXT_LEN + 1]);
+
+/*
+ * Resolves the open finding id (resolution a Resolution short name) by ctx's actor
+ * at ctx's time with note, and cancels its open follow-up; *applied is false when it
+ * was no longer open.
+ */
+enum rf_code rf_finding_store_resolve(struct rf_ctx *ctx, const char *id, const char *resolution,
+                                      const char *note, bool *applied);
 
 #endif

@@ -1,16 +1,23 @@
 /*
  * refunds.v1.Reconciliation: the reconciler's runs and findings, read by
- * finance (and by agents, for findings), and the service's method table.
- * The reconciler (workers/reconciler) writes them; this file only reads. SQL
- * is in recon_store.c. The service's state is unused (NULL).
+ * finance (and by agents, for findings), and findings resolved by people.
+ * The reconciler (workers/reconciler) writes runs and findings; a resolution
+ * is the one change made here, audited in the finding's case's chain. SQL is
+ * in recon_store.c; the service's state is reconciliation.h's. The trace of
+ * a case's money is trace.c.
  */
 #include <string.h>
 
+#include "case_change.h"
+#include "case_store.h"
+#include "field_check.h"
 #include "page_token.h"
+#include "reconciliation.h"
 #include "recon_store.h"
 #include "recon_validate.h"
 #include "refunds/names.h"
 #include "refunds/pb.h"
+#include "refunds/validate.h"
 #include "services.h"
 
 RF_HANDLER(list_runs, Refunds__V1__ListRunsRequest, Refunds__V1__ListRunsResponse)
@@ -88,6 +95,88 @@ RF_HANDLER(list_findings, Refunds__V1__ListFindingsRequest, Refunds__V1__ListFin
     return code;
 }
 
+static const char *state_word(Refunds__V1__FindingState s)
+{
+    return s == REFUNDS__V1__FINDING_STATE__FINDING_STATE_RESOLVED ? "resolved" : "closed";
+}
+
+/*
+ * Finance and admins resolve any finding; an agent only one of a case assigned
+ * to them (an orphan, with no case, is finance's).
+ */
+static enum rf_code may_resolve(struct rf_call *call, const char *name, const char *case_id)
+{
+    struct rf_case_row kase;
+    enum rf_code code;
+
+    if (call->ctx.actor.role != RF_ROLE_AGENT)
+        return RF_OK;
+    if (case_id[0] == '\0')
+        return rf_fail(&call->ctx.err, RF_PERMISSION_DENIED,
+                       "%s is about a refund at the provider that no case has: finance resolves "
+                       "it",
+                       name);
+    code = rf_case_store_get(&call->ctx, case_id, false, &kase);
+    if (code == RF_OK && strcmp(kase.pb->assignee, call->ctx.actor.subject) != 0)
+        code = rf_fail(&call->ctx.err, RF_PERMISSION_DENIED,
+                       "%s is about %s, which is assigned to %s: an agent resolves findings of "
+                       "their own cases, finance any",
+                       name, kase.pb->name, kase.pb->assignee);
+    return code;
+}
+
+RF_HANDLER(resolve_finding, Refunds__V1__ResolveFindingRequest, Refunds__V1__Finding)
+{
+    char id[RF_UUID_TEXT_LEN + 1], case_id[RF_UUID_TEXT_LEN + 1];
+    const char *resolution =
+        rf_pb_enum_short_name(&refunds__v1__resolution__descriptor, in->resolution);
+    Refunds__V1__Finding *f;
+    bool applied = false;
+    enum rf_code code;
+
+    rf_name_parse(in->name, "findings", id);
+    call->resource = in->name;
+    code = rf_finding_store_get(&call->ctx, id, &f, case_id);
+    if (code == RF_OK)
+        code = may_resolve(call, in->name, case_id);
+    if (code != RF_OK)
+        return code;
+    if (f->state != REFUNDS__V1__FINDING_STATE__FINDING_STATE_OPEN)
+        return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
+                       "%s is %s already (%s); only an open finding can be resolved", in->name,
+                       state_word(f->state),
+                       f->state == REFUNDS__V1__FINDING_STATE__FINDING_STATE_RESOLVED
+                           ? f->resolution_note
+                           : f->close_reason);
+    code = rf_finding_store_resolve(&call->ctx, id, resolution, in->note, &applied);
+    if (code == RF_OK && !applied)
+        return rf_fail(&call->ctx.err, RF_ABORTED, "%s changed while this call ran; retry",
+                       in->name);
+    /* Who decided what about the money belongs to the case's chain. */
+    if (code == RF_OK && case_id[0] != '\0')
+        code = rf_case_record_event(call, rf_recon(call)->cache, case_id);
+    if (code == RF_OK)
+        code = rf_finding_store_get(&call->ctx, id, &f, case_id);
+    if (code == RF_OK)
+        *out = *f;
+    return code;
+}
+
+static void validate_resolve(const Refunds__V1__ResolveFindingRequest *in, int64_t now_us,
+                             struct rf_error *err)
+{
+    char id[RF_UUID_TEXT_LEN + 1];
+
+    (void)now_us;
+    if (in->name[0] == '\0')
+        rf_violation_add(err, "name", "is required");
+    else if (!rf_name_parse(in->name, "findings", id))
+        rf_violation_add(err, "name", "must be findings/{id}, as ListFindings names them");
+    rf_check_enum(err, "resolution", &refunds__v1__resolution__descriptor, in->resolution, true);
+    rf_check_text(err, "note", in->note, RF_MAX_LONG_TEXT_CHARS, true, RF_TEXT_MULTILINE);
+}
+
+RF_VALIDATOR(validate_resolve, Refunds__V1__ResolveFindingRequest);
 RF_VALIDATOR(rf_validate_list_runs, Refunds__V1__ListRunsRequest);
 RF_VALIDATOR(rf_validate_get_run, Refunds__V1__GetRunRequest);
 RF_VALIDATOR(rf_validate_list_findings, Refunds__V1__ListFindingsRequest);
@@ -117,6 +206,15 @@ static const struct rf_method methods[] = {
         .validate = rf_validate_list_findings_entry,
         .handler = list_findings_entry,
         .roles = RF_ROLE_FINANCE | RF_ROLE_ADMIN | RF_ROLE_AGENT | RF_ROLE_APPROVER,
+    },
+    {
+        .name = "ResolveFinding",
+        .input = &refunds__v1__resolve_finding_request__descriptor,
+        .output = &refunds__v1__finding__descriptor,
+        .validate = validate_resolve_entry,
+        .handler = resolve_finding_entry,
+        .roles = RF_ROLE_FINANCE | RF_ROLE_ADMIN | RF_ROLE_AGENT,
+        .flags = RF_METHOD_MUTATION,
     },
 };
 

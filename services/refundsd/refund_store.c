@@ -14,7 +14,9 @@
 #define REFUND_COLUMNS                                                                             \
     "id, case_id, provider, provider_refund_id, provider_payment_id, amount_minor, currency,"      \
     " issued_at, recorded_at, recorded_by, exceeds_approved, currency_differs, observed_status,"   \
-    " reference, reference_type, received_at, coalesce(received_by, '')"
+    " reference, reference_type, received_at, coalesce(received_by, ''), payment_method,"           \
+    " succeeded_at, window_from, window_to, pending_reason, failure_reason, reference_status,"     \
+    " card_refund_type"
 
 enum col {
     R_ID,
@@ -34,6 +36,14 @@ enum col {
     R_REFERENCE_TYPE,
     R_RECEIVED_AT,
     R_RECEIVED_BY,
+    R_PAYMENT_METHOD,
+    R_SUCCEEDED_AT,
+    R_WINDOW_FROM,
+    R_WINDOW_TO,
+    R_PENDING_REASON,
+    R_FAILURE_REASON,
+    R_REFERENCE_STATUS,
+    R_CARD_REFUND_TYPE,
 };
 
 static const struct rf_stmt list_refunds = {"refund_list", "SELECT " REFUND_COLUMNS
@@ -82,6 +92,11 @@ static char *text(struct rf_ctx *ctx, const PGresult *res, int row, int col)
     return rf_arena_strdup(ctx->arena, v == NULL ? "" : v);
 }
 
+static int64_t time_or_zero(const PGresult *res, int row, int col)
+{
+    return rf_db_is_null(res, row, col) ? 0 : rf_db_time(res, row, col);
+}
+
 static void refund_from_row(struct rf_ctx *ctx, const PGresult *res, int row, const char *case_name,
                             struct rf_refund_row *out)
 {
@@ -115,6 +130,15 @@ static void refund_from_row(struct rf_ctx *ctx, const PGresult *res, int row, co
         r->receipt_confirm_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, R_RECEIVED_AT));
     r->receipt_confirmed_by = text(ctx, res, row, R_RECEIVED_BY);
     out->pb = r;
+    out->payment_method = text(ctx, res, row, R_PAYMENT_METHOD);
+    out->succeeded_us = time_or_zero(res, row, R_SUCCEEDED_AT);
+    out->window_from_us = time_or_zero(res, row, R_WINDOW_FROM);
+    out->window_to_us = time_or_zero(res, row, R_WINDOW_TO);
+    out->received_us = time_or_zero(res, row, R_RECEIVED_AT);
+    out->pending_reason = text(ctx, res, row, R_PENDING_REASON);
+    out->failure_reason = text(ctx, res, row, R_FAILURE_REASON);
+    out->reference_status = text(ctx, res, row, R_REFERENCE_STATUS);
+    out->card_refund_type = text(ctx, res, row, R_CARD_REFUND_TYPE);
 }
 
 enum rf_code rf_refund_store_list(struct rf_ctx *ctx, const char *case_id, const char *case_name,
@@ -186,4 +210,43 @@ enum rf_code rf_refund_store_confirm(struct rf_ctx *ctx, const struct rf_case_ch
     rf_param_text(&p, refund_id); /* $14, NULL for all */
     rf_param_text(&p, note);
     return rf_case_run_change(ctx, &confirm_receipt, &p, applied);
+}
+
+static const struct rf_stmt observations = {
+    "refund_observations",
+    "SELECT o.refund_id, o.seq, o.status, o.first_seen_at, o.reference"
+    " FROM provider_observations o JOIN refunds r ON r.id = o.refund_id WHERE r.case_id = $1"
+    " ORDER BY o.first_seen_at, o.refund_id, o.seq LIMIT $2"};
+
+enum rf_code rf_refund_store_observations(struct rf_ctx *ctx, const char *case_id,
+                                          struct rf_refund_observation **out, size_t *n,
+                                          bool *truncated)
+{
+    struct rf_params p;
+    PGresult *res;
+    enum rf_code code;
+    int rows;
+
+    rf_params_init(&p);
+    rf_param_text(&p, case_id);
+    rf_param_int(&p, ctx->arena, RF_TRACE_MAX_OBSERVATIONS + 1);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &observations, &p, &res);
+    if (code != RF_OK)
+        return code;
+    rows = PQntuples(res);
+    *truncated = rows > RF_TRACE_MAX_OBSERVATIONS;
+    if (*truncated)
+        rows = RF_TRACE_MAX_OBSERVATIONS;
+    *n = (size_t)rows;
+    *out = rf_arena_calloc(ctx->arena, (size_t)rows + 1, sizeof **out);
+    for (int r = 0; r < rows; r++) {
+        struct rf_refund_observation *o = &(*out)[r];
+
+        o->refund_id = text(ctx, res, r, 0);
+        o->seq = (int)rf_db_int(res, r, 1);
+        o->status = text(ctx, res, r, 2);
+        o->first_seen_us = rf_db_time(res, r, 3);
+        o->reference = text(ctx, res, r, 4);
+    }
+    return RF_OK;
 }

@@ -23,6 +23,14 @@ struct rf_refund_row {
     char id[RF_UUID_TEXT_LEN + 1];
     char case_id[RF_UUID_TEXT_LEN + 1];
     bool received; /* receipt confirmed */
+    /* What the reconciler saw last, for the trace; times are 0 when not known. */
+    const char *payment_method; /* as arrival windows name it ("card") */
+    int64_t succeeded_us;       /* when the provider was first seen to succeed */
+    int64_t window_from_us, window_to_us; /* the arrival window, once succeeded */
+    int64_t received_us;
+    const char *pending_reason, *failure_reason;
+    const char *reference_status; /* "pending" | "available" | "unavailable" | "" */
+    const char *card_refund_type; /* Stripe: "pending" | "refund" | "reversal" | "" */
 };
 
 /*
@@ -31,6 +39,26 @@ struct rf_refund_row {
  */
 enum rf_code rf_refund_store_list(struct rf_ctx *ctx, const char *case_id, const char *case_name,
                                   struct rf_refund_row **out, size_t *n);
+
+/* One step of a refund's money as the reconciler saw it (provider_observations). */
+struct rf_refund_observation {
+    const char *refund_id;
+    int seq;
+    const char *status; /* "PENDING", "SUCCEEDED": a ProviderStatus short name */
+    int64_t first_seen_us;
+    const char *reference; /* the transfer reference known then, or "" */
+};
+
+/* The most steps of a case's refunds the trace reads. */
+#define RF_TRACE_MAX_OBSERVATIONS 500
+
+/*
+ * The first RF_TRACE_MAX_OBSERVATIONS steps of the refunds of case case_id,
+ * oldest first, into *out (*n of them), in the arena; *truncated when there were more.
+ */
+enum rf_code rf_refund_store_observations(struct rf_ctx *ctx, const char *case_id,
+                                          struct rf_refund_observation **out, size_t *n,
+                                          bool *truncated);
 
 /*
  * The refund the provider knows as provider/provider_refund_id, whatever its

@@ -5,7 +5,6 @@
  * the reconciler's (workers/reconciler); its findings are read through the
  * Reconciliation service (reconciliation.c). SQL is in refund_store.c.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,18 +14,6 @@
 #include "refunds/names.h"
 #include "refunds/pb.h"
 #include "services.h"
-
-/* The case's payment method as the arrival windows name it ("card", "bank_transfer"). */
-static const char *payment_method_name(struct rf_call *call, const Refunds__V1__Case *c)
-{
-    const char *s =
-        rf_pb_enum_short_name(&refunds__v1__payment_method__descriptor, c->payment->method);
-    char *lower = rf_arena_strdup(call->ctx.arena, s != NULL ? s : "OTHER");
-
-    for (char *p = lower; *p != '\0'; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return lower;
-}
 
 /*
  * The same provider refund recorded before: the idempotent case when it is this
@@ -86,7 +73,7 @@ RF_HANDLER(record_refund_issued, Refunds__V1__RecordRefundIssuedRequest, Refunds
     r.provider_payment_id = in->provider_payment_id;
     r.amount_minor = in->amount->amount_minor;
     r.currency = in->amount->currency;
-    r.payment_method = payment_method_name(call, row.pb);
+    r.payment_method = rf_case_payment_method(call->ctx.arena, row.pb);
     rf_pb_timestamp_us(in->issue_time, &r.issued_at_us);
     r.case_currency = row.pb->requested_amount->currency;
     r.approved_minor =

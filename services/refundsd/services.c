@@ -21,6 +21,7 @@ static const struct rf_method_part *const refund_cases_parts[] = {
     &rf_cases_methods,
     &rf_approvals_methods,
     &rf_refunds_methods,
+    &rf_followups_methods,
 };
 
 const struct rf_service rf_refund_cases_service = {
@@ -30,7 +31,8 @@ const struct rf_service rf_refund_cases_service = {
     .complete = true,
 };
 
-static const struct rf_method_part *const reconciliation_parts[] = {&rf_reconciliation_methods};
+static const struct rf_method_part *const reconciliation_parts[] = {&rf_reconciliation_methods,
+                                                                      &rf_trace_methods};
 
 const struct rf_service rf_reconciliation_service = {
     .descriptor = &refunds__v1__reconciliation__descriptor,

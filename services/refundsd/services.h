@@ -18,10 +18,12 @@ extern const struct rf_service rf_health_service;
 extern const struct rf_method_part rf_cases_methods;     /* cases.c */
 extern const struct rf_method_part rf_approvals_methods; /* approvals.c */
 extern const struct rf_method_part rf_refunds_methods;   /* refunds.c */
+extern const struct rf_method_part rf_followups_methods; /* followups.c */
 extern const struct rf_service rf_refund_cases_service;
 
-/* refunds.v1.Reconciliation; bound with no state. */
+/* refunds.v1.Reconciliation; bound with a struct rf_recon_service (reconciliation.h). */
 extern const struct rf_method_part rf_reconciliation_methods; /* reconciliation.c */
+extern const struct rf_method_part rf_trace_methods;          /* trace.c */
 extern const struct rf_service rf_reconciliation_service;
 
 #endif

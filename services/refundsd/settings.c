@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "refunds/config.h"
+#include "refunds/validate.h"
 #include "settings.h"
 
 /* True when host (not NUL-terminated, n bytes) is a dotted IPv4 address in 127.0.0.0/8. */
@@ -85,6 +86,22 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
         s->drain_ms = s->max_connection_age_ms * 11 / 10 + 1000;
     if (code == RF_OK)
         code = rf_env_bool("REFUNDS_ALLOW_INSECURE_REMOTE", false, &s->allow_insecure_remote, err);
+    rf_arrival_table_init(&s->arrival);
+    if (code == RF_OK) {
+        struct rf_error parse_err;
+
+        rf_error_clear(&parse_err);
+        if (rf_arrival_table_parse(&s->arrival, rf_env_str("REFUNDS_RECON_ARRIVAL_WINDOWS", ""),
+                                   &parse_err) != RF_OK)
+            code = rf_fail(err, RF_INVALID_ARGUMENT, "REFUNDS_RECON_ARRIVAL_WINDOWS: %s",
+                           parse_err.message);
+    }
+    s->merchant_name = rf_env_str("REFUNDS_MERCHANT_NAME", "Example Shop");
+    if (code == RF_OK && (!rf_text_has_content(s->merchant_name) ||
+                          rf_text_check(s->merchant_name, 100, 0) != RF_TEXT_OK))
+        code = rf_fail(err, RF_INVALID_ARGUMENT,
+                       "REFUNDS_MERCHANT_NAME must be one line of 1 to 100 characters, as the "
+                       "customer's bank statement shows the shop");
     if (code == RF_OK && !s->allow_insecure_remote && !rf_settings_addr_is_loopback(s->grpc_addr))
         code =
             rf_fail(err, RF_INVALID_ARGUMENT,

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "refunds/arrival.h"
 #include "refunds/log.h"
 #include "refunds/status.h"
 
@@ -35,6 +36,9 @@ struct rf_settings {
      * this long between its COMMIT and what follows it, to widen the window a retry can hit. */
     long long test_delay_after_commit_ms;
     enum rf_log_level log_level; /* REFUNDS_LOG_LEVEL */
+    /* REFUNDS_RECON_ARRIVAL_WINDOWS, read as the reconciler reads it: the defaults overridden. */
+    struct rf_arrival_table arrival;
+    const char *merchant_name; /* REFUNDS_MERCHANT_NAME: the shop on the customer's statement */
 };
 
 /* Reads the environment into s; INVALID_ARGUMENT naming the variable on a bad value. */

@@ -183,6 +183,7 @@ class Client:
         "AddInteraction": pb.Case, "EscalateCase": pb.Case,
         "ListApprovalQueue": pb.ListApprovalQueueResponse, "DecideCase": pb.Case,
         "WithdrawCase": pb.Case, "RecordRefundIssued": pb.Case, "ConfirmRefundReceived": pb.Case,
+        "ListDueFollowUps": pb.ListDueFollowUpsResponse, "CompleteFollowUp": pb.FollowUp,
     }
 
     def __init__(self, addr, tokens):
@@ -208,6 +209,17 @@ class Client:
                                      response_deserializer=self.REPLY[method].FromString)
         md = [("authorization", "Bearer " + self.token(who))] if who else []
         return f(request, metadata=md + list(metadata or []), timeout=timeout)
+
+    def recon(self, method, request, who="erin", timeout=10):
+        """A unary call of refunds.v1.Reconciliation; the reply type is the method's output."""
+        from refunds.v1 import reconciliation_pb2 as rpb
+        out = rpb.DESCRIPTOR.services_by_name["Reconciliation"].methods_by_name[method].output_type
+        reply = getattr(rpb, out.name)
+        f = self.channel.unary_unary(f"/refunds.v1.Reconciliation/{method}",
+                                     request_serializer=lambda m: m.SerializeToString(),
+                                     response_deserializer=reply.FromString)
+        md = [("authorization", "Bearer " + self.token(who))] if who else []
+        return f(request, metadata=md, timeout=timeout)
 
     def health(self, service=""):
         f = self.channel.unary_unary(f"/{HEALTH}/Check",

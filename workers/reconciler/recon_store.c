@@ -98,13 +98,35 @@ static const struct rf_stmt upsert_findings = {
     " OR f.action <> v.action OR f.reference <> v.ref))"
     " SELECT kind, count(*) FROM ins GROUP BY kind"};
 
+/* Closes findings whose cause went away, and cancels their open follow-up tasks with the reason. */
 static const struct rf_stmt close_findings = {
     "recon_close_findings",
     "WITH c AS (UPDATE findings f SET state = 'CLOSED', closed_at = $1, updated_at = $1,"
     " close_reason = v.reason, closed_run = $2 FROM unnest($3::text[], $4::text[], $5::text[],"
     " $6::text[]) AS v(provider, prid, kind, reason) WHERE f.provider = v.provider"
     " AND f.provider_refund_id = v.prid AND f.kind = v.kind AND f.state = 'OPEN'"
-    " RETURNING f.kind) SELECT kind, count(*) FROM c GROUP BY kind"};
+    " RETURNING f.id, f.kind, v.reason),"
+    " t AS (UPDATE follow_ups u SET state = 'CANCELLED', closed_at = $1,"
+    " closed_by = 'refunds-reconciler', outcome = 'no longer needed: ' || c.reason FROM c"
+    " WHERE u.finding_id = c.id AND u.state = 'OPEN')"
+    " SELECT kind, count(*) FROM c GROUP BY kind"};
+
+/*
+ * A follow-up task for each open finding that needs one, once per finding: for the
+ * case's agent (contact the customer first) or for finance (our own books). $1 now.
+ */
+static const struct rf_stmt open_follow_ups = {
+    "recon_open_follow_ups",
+    "INSERT INTO follow_ups (id, case_id, finding_id, kind, reason, due_at, assignee, state,"
+    " created_at, created_by)"
+    " SELECT v.id, f.case_id, f.id, CASE WHEN v.audience = 'FINANCE' THEN 'FINANCE_REVIEW'"
+    " ELSE 'CONTACT_CUSTOMER' END, f.action, $1, CASE WHEN v.audience = 'FINANCE'"
+    " OR c.id IS NULL THEN 'finance' ELSE c.assignee END, 'OPEN', $1, 'refunds-reconciler'"
+    " FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])"
+    " AS v(id, provider, prid, kind, audience)"
+    " JOIN findings f ON f.provider = v.provider AND f.provider_refund_id = v.prid"
+    " AND f.kind = v.kind AND f.state = 'OPEN' LEFT JOIN cases c ON c.id = f.case_id"
+    " ON CONFLICT (finding_id) DO NOTHING"};
 
 /* The run's counters, by kind and by currency, added to in the batch's transaction. */
 static const struct rf_stmt run_progress = {
@@ -234,6 +256,9 @@ struct finding_arrays {
     struct rf_array id, kind, refund, case_id, provider, prid, amount, currency, ref, evidence,
         action, audience, pua;
     size_t n;
+    /* The findings among them that need a follow-up task now. */
+    struct rf_array fu_id, fu_provider, fu_prid, fu_kind, fu_audience;
+    size_t n_follow_ups;
 };
 
 static void finding_arrays_init(struct finding_arrays *fa, struct rf_arena *a)
@@ -243,9 +268,15 @@ static void finding_arrays_init(struct finding_arrays *fa, struct rf_arena *a)
                               &fa->ref,      &fa->evidence, &fa->action, &fa->audience,
                               &fa->pua};
 
+    struct rf_array *fu[] = {&fa->fu_id, &fa->fu_provider, &fa->fu_prid, &fa->fu_kind,
+                             &fa->fu_audience};
+
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rf_array_init(all[i], a);
+    for (size_t i = 0; i < sizeof fu / sizeof fu[0]; i++)
+        rf_array_init(fu[i], a);
     fa->n = 0;
+    fa->n_follow_ups = 0;
 }
 
 static void finding_arrays_add(struct rf_ctx *ctx, struct finding_arrays *fa, const char *refund_id,
@@ -270,6 +301,15 @@ static void finding_arrays_add(struct rf_ctx *ctx, struct finding_arrays *fa, co
     rf_array_text(&fa->audience, rf_recon_audience_name(f->audience));
     rf_array_time(&fa->pua, pua);
     fa->n++;
+    if (f->follow_up) {
+        rf_uuid_v7(ctx->now_us / 1000, id);
+        rf_array_text(&fa->fu_id, id);
+        rf_array_text(&fa->fu_provider, provider);
+        rf_array_text(&fa->fu_prid, prid);
+        rf_array_text(&fa->fu_kind, rf_finding_kind_name(f->kind));
+        rf_array_text(&fa->fu_audience, rf_recon_audience_name(f->audience));
+        fa->n_follow_ups++;
+    }
 }
 
 static enum rf_code write_findings(struct rf_ctx *ctx, const char *run_id,
@@ -291,9 +331,19 @@ static enum rf_code write_findings(struct rf_ctx *ctx, const char *run_id,
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         rf_param_text(&p, rf_array_done(cols[i]));
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &upsert_findings, &p, &res);
-    if (code == RF_OK)
-        add_counts(res, opened);
-    return code;
+    if (code != RF_OK)
+        return code;
+    add_counts(res, opened);
+    if (fa->n_follow_ups == 0)
+        return RF_OK;
+    rf_params_init(&p);
+    rf_param_time(&p, ctx->arena, ctx->now_us);
+    rf_param_text(&p, rf_array_done(&fa->fu_id));
+    rf_param_text(&p, rf_array_done(&fa->fu_provider));
+    rf_param_text(&p, rf_array_done(&fa->fu_prid));
+    rf_param_text(&p, rf_array_done(&fa->fu_kind));
+    rf_param_text(&p, rf_array_done(&fa->fu_audience));
+    return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &open_follow_ups, &p, NULL);
 }
 
 /* The observed status as stored: the classifier's name of it. */

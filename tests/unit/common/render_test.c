@@ -447,7 +447,8 @@ Test(render_syntax, bytes_that_do_not_belong_in_a_template_are_refused)
 static const char *const situations[] = {
     "trace.not_issued", "trace.pending",     "trace.in_window",       "trace.no_reference",
     "trace.reversal",   "trace.failed",      "trace.requires_action", "trace.stuck",
-    "trace.overdue",    "decision.approved", "decision.denied",       "status.received",
+    "trace.overdue",    "trace.overdue_no_reference", "trace.sent", "trace.arrived",
+    "decision.approved", "decision.denied",       "status.received",
     "status.in_review", "status.approved",   "status.refund_sent",    "status.arrived",
     "status.denied",    "status.withdrawn",
 };
