@@ -53,15 +53,11 @@ bool rf_check_format(struct rf_error *err, const char *field, const char *s, siz
     return true;
 }
 
-bool rf_check_past_time(struct rf_error *err, const char *field,
-                        const Google__Protobuf__Timestamp *ts, int64_t now_us, int64_t *us)
+bool rf_check_time(struct rf_error *err, const char *field, const Google__Protobuf__Timestamp *ts,
+                   int64_t *us)
 {
     char path[64];
 
-    if (ts == NULL) {
-        rf_violation_add(err, field, "is required");
-        return false;
-    }
     if (ts->nanos < 0 || ts->nanos > 999999999) {
         snprintf(path, sizeof path, "%s.nanos", field);
         rf_violation_add(err, path, "must be from 0 to 999999999");
@@ -72,6 +68,18 @@ bool rf_check_past_time(struct rf_error *err, const char *field,
         rf_violation_add(err, path, "must be a time from 0001-01-01 to 9999-12-31 (UTC)");
         return false;
     }
+    return true;
+}
+
+bool rf_check_past_time(struct rf_error *err, const char *field,
+                        const Google__Protobuf__Timestamp *ts, int64_t now_us, int64_t *us)
+{
+    if (ts == NULL) {
+        rf_violation_add(err, field, "is required");
+        return false;
+    }
+    if (!rf_check_time(err, field, ts, us))
+        return false;
     if (*us > now_us + RF_CLOCK_SKEW_US) {
         rf_violation_add(err, field,
                          "must not be in the future (more than %lld minutes ahead of the server's "

@@ -52,6 +52,13 @@ bool rf_check_money(struct rf_error *err, const char *field, const Refunds__V1__
 void rf_check_page(struct rf_error *err, int32_t page_size, const char *page_token);
 
 /*
+ * A Timestamp that is set (ts not NULL): nanos in range and a time Timestamp can hold
+ * (violations on field.nanos, field.seconds). Stores the time in *us; true when it passed.
+ */
+bool rf_check_time(struct rf_error *err, const char *field, const Google__Protobuf__Timestamp *ts,
+                   int64_t *us);
+
+/*
  * A Timestamp field that must be set and not in the future (beyond the clock skew):
  * each failure names the exact rule broken (nanos range, Timestamp's year range, future),
  * on field.nanos, field.seconds or field. Stores the time in *us and returns true when it

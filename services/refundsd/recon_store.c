@@ -92,36 +92,98 @@ static const struct rf_stmt resolve_finding = {
     " WHERE finding_id = (SELECT id FROM f) AND state = 'OPEN')"
     " SELECT 1 FROM f"};
 
-/* One prepared statement per combination of filters, like ListCases (case_store.c). */
+/*
+ * One prepared statement per combination of filters, like ListCases
+ * (case_store.c): the list's (newest first, from a keyset cursor) and the
+ * export's (oldest first, after a keyset cursor, before an open time).
+ */
 #define FINDING_FILTERS 5
-static char list_sql[1 << FINDING_FILTERS][1024];
-static struct rf_stmt list_stmts[1 << FINDING_FILTERS];
-static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+struct filtered {
+    char sql[1 << FINDING_FILTERS][1024];
+    char names[1 << FINDING_FILTERS][24];
+    struct rf_stmt stmts[1 << FINDING_FILTERS];
+};
+static struct filtered list_q, export_q;
+static pthread_once_t filtered_once = PTHREAD_ONCE_INIT;
 
-static void build_list_stmts(void)
+/* What the export reads of a finding (see enum export_col). */
+#define EXPORT_COLUMNS                                                                             \
+    "f.id, f.case_id, f.refund_id, f.provider, f.provider_refund_id, f.kind, f.state,"             \
+    " f.amount_minor, f.currency, r.approved_minor, r.case_currency, f.reference, f.opened_at,"    \
+    " f.closed_at, f.close_reason, f.resolution, f.resolved_by, f.resolved_at, f.resolution_note"
+
+enum export_col {
+    X_ID,
+    X_CASE,
+    X_REFUND,
+    X_PROVIDER,
+    X_PROVIDER_REFUND_ID,
+    X_KIND,
+    X_STATE,
+    X_AMOUNT,
+    X_CURRENCY,
+    X_APPROVED,
+    X_APPROVED_CURRENCY,
+    X_REFERENCE,
+    X_OPENED,
+    X_CLOSED,
+    X_CLOSE_REASON,
+    X_RESOLUTION,
+    X_RESOLVED_BY,
+    X_RESOLVED_AT,
+    X_RESOLUTION_NOTE,
+};
+
+/* head ends in a WHERE clause; the filters are $first..; tail orders and limits. */
+static void build_filtered(struct filtered *q, const char *prefix, const char *head, int first,
+                           const char *tail)
 {
     static const char *const columns[FINDING_FILTERS] = {"f.kind", "f.state", "f.provider",
                                                          "f.currency", "f.case_id"};
-    static char names[1 << FINDING_FILTERS][24];
 
     for (int mask = 0; mask < 1 << FINDING_FILTERS; mask++) {
-        int len = snprintf(list_sql[mask], sizeof list_sql[mask],
-                           "SELECT " FINDING_COLUMNS " FROM findings f"
-                           " WHERE (f.opened_at, f.id) < ($1::timestamptz, $2::uuid)");
-        int param = 4;
+        int len = snprintf(q->sql[mask], sizeof q->sql[mask], "%s", head);
+        int param = first;
 
         for (int k = 0; k < FINDING_FILTERS; k++) {
             if (mask & (1 << k))
-                len += snprintf(list_sql[mask] + len, sizeof list_sql[mask] - (size_t)len,
+                len += snprintf(q->sql[mask] + len, sizeof q->sql[mask] - (size_t)len,
                                 " AND %s = $%d%s", columns[k], param++,
                                 k == FINDING_FILTERS - 1 ? "::uuid" : "");
         }
-        snprintf(list_sql[mask] + len, sizeof list_sql[mask] - (size_t)len,
-                 " ORDER BY f.opened_at DESC, f.id DESC LIMIT $3");
-        snprintf(names[mask], sizeof names[mask], "finding_list_%d", mask);
-        list_stmts[mask].name = names[mask];
-        list_stmts[mask].sql = list_sql[mask];
+        snprintf(q->sql[mask] + len, sizeof q->sql[mask] - (size_t)len, "%s", tail);
+        snprintf(q->names[mask], sizeof q->names[mask], "%s_%d", prefix, mask);
+        q->stmts[mask].name = q->names[mask];
+        q->stmts[mask].sql = q->sql[mask];
     }
+}
+
+static void build_filtered_stmts(void)
+{
+    build_filtered(&list_q, "finding_list",
+                   "SELECT " FINDING_COLUMNS " FROM findings f"
+                   " WHERE (f.opened_at, f.id) < ($1::timestamptz, $2::uuid)",
+                   4, " ORDER BY f.opened_at DESC, f.id DESC LIMIT $3");
+    build_filtered(&export_q, "finding_export",
+                   "SELECT " EXPORT_COLUMNS " FROM findings f LEFT JOIN refunds r"
+                   " ON r.id = f.refund_id WHERE (f.opened_at, f.id) > ($1::timestamptz, $2::uuid)"
+                   " AND f.opened_at < $3::timestamptz",
+                   5, " ORDER BY f.opened_at, f.id LIMIT $4");
+}
+
+/* Adds the filters that are set, as the statements of mask expect them; returns mask. */
+static int add_filters(struct rf_params *p, const struct rf_finding_filter *f)
+{
+    const char *values[FINDING_FILTERS] = {f->kind, f->state, f->provider, f->currency, f->case_id};
+    int mask = 0;
+
+    for (int k = 0; k < FINDING_FILTERS; k++) {
+        if (values[k] != NULL) {
+            mask |= 1 << k;
+            rf_param_text(p, values[k]);
+        }
+    }
+    return mask;
 }
 
 static char *text(struct rf_ctx *ctx, const PGresult *res, int row, int col)
@@ -343,23 +405,17 @@ enum rf_code rf_finding_store_resolve(struct rf_ctx *ctx, const char *id, const 
 enum rf_code rf_finding_store_list(struct rf_ctx *ctx, const struct rf_finding_filter *f,
                                    Refunds__V1__Finding ***findings, size_t *n)
 {
-    const char *values[FINDING_FILTERS] = {f->kind, f->state, f->provider, f->currency, f->case_id};
     struct rf_params p;
     PGresult *res;
     enum rf_code code;
-    int mask = 0, rows;
+    int mask, rows;
 
-    pthread_once(&list_once, build_list_stmts);
+    pthread_once(&filtered_once, build_filtered_stmts);
     rf_params_init(&p);
     rf_param_keyset_before(&p, ctx->arena, f->before_us, f->before_id);
     rf_param_int(&p, ctx->arena, f->limit);
-    for (int k = 0; k < FINDING_FILTERS; k++) {
-        if (values[k] != NULL) {
-            mask |= 1 << k;
-            rf_param_text(&p, values[k]);
-        }
-    }
-    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &list_stmts[mask], &p, &res);
+    mask = add_filters(&p, f);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &list_q.stmts[mask], &p, &res);
     if (code != RF_OK)
         return code;
     rows = PQntuples(res);
@@ -367,5 +423,76 @@ enum rf_code rf_finding_store_list(struct rf_ctx *ctx, const struct rf_finding_f
     *findings = rf_arena_calloc(ctx->arena, (size_t)rows + 1, sizeof **findings);
     for (int r = 0; r < rows; r++)
         (*findings)[r] = finding_from_row(ctx, res, r);
+    return RF_OK;
+}
+
+static Google__Protobuf__Timestamp *time_or_null(struct rf_ctx *ctx, const PGresult *res, int row,
+                                                 int col)
+{
+    return rf_db_is_null(res, row, col) ? NULL : rf_pb_timestamp(ctx->arena, rf_db_time(res, row, col));
+}
+
+static Refunds__V1__FindingRow *export_row(struct rf_ctx *ctx, const PGresult *res, int row)
+{
+    Refunds__V1__FindingRow *x = rf_pb_new(ctx->arena, &refunds__v1__finding_row__descriptor);
+
+    x->finding = rf_name_format(ctx->arena, "findings", rf_db_text(res, row, X_ID));
+    if (!rf_db_is_null(res, row, X_CASE)) {
+        x->case_ = rf_name_format(ctx->arena, "cases", rf_db_text(res, row, X_CASE));
+        if (!rf_db_is_null(res, row, X_REFUND))
+            x->refund = rf_arena_printf(ctx->arena, "%s/refunds/%s", x->case_,
+                                        rf_db_text(res, row, X_REFUND));
+    }
+    x->provider = text(ctx, res, row, X_PROVIDER);
+    x->provider_refund_id = text(ctx, res, row, X_PROVIDER_REFUND_ID);
+    x->kind = enum_of(&refunds__v1__finding_kind__descriptor, rf_db_text(res, row, X_KIND));
+    x->state = enum_of(&refunds__v1__finding_state__descriptor, rf_db_text(res, row, X_STATE));
+    x->amount_minor = rf_db_int(res, row, X_AMOUNT);
+    x->currency = text(ctx, res, row, X_CURRENCY);
+    if (!rf_db_is_null(res, row, X_APPROVED))
+        x->approved_minor = rf_db_int(res, row, X_APPROVED);
+    x->approved_currency = text(ctx, res, row, X_APPROVED_CURRENCY);
+    x->transfer_reference = text(ctx, res, row, X_REFERENCE);
+    x->open_time = time_or_null(ctx, res, row, X_OPENED);
+    x->close_time = time_or_null(ctx, res, row, X_CLOSED);
+    x->close_reason = text(ctx, res, row, X_CLOSE_REASON);
+    x->resolution =
+        enum_of(&refunds__v1__resolution__descriptor, rf_db_text(res, row, X_RESOLUTION));
+    x->resolved_by = text(ctx, res, row, X_RESOLVED_BY);
+    x->resolve_time = time_or_null(ctx, res, row, X_RESOLVED_AT);
+    x->resolution_note = text(ctx, res, row, X_RESOLUTION_NOTE);
+    return x;
+}
+
+enum rf_code rf_finding_store_export(struct rf_ctx *ctx, const struct rf_finding_filter *f,
+                                     int64_t after_us, const char *after_id, int64_t before_us,
+                                     Refunds__V1__FindingRow ***rows, size_t *n)
+{
+    struct rf_params p;
+    PGresult *res;
+    enum rf_code code;
+    int mask, count;
+
+    pthread_once(&filtered_once, build_filtered_stmts);
+    rf_params_init(&p);
+    if (after_us == INT64_MIN)
+        rf_param_text(&p, "-infinity");
+    else
+        rf_param_time(&p, ctx->arena, after_us);
+    rf_param_text(&p, after_id != NULL ? after_id : "00000000-0000-0000-0000-000000000000");
+    if (before_us == INT64_MAX)
+        rf_param_text(&p, "infinity");
+    else
+        rf_param_time(&p, ctx->arena, before_us);
+    rf_param_int(&p, ctx->arena, f->limit);
+    mask = add_filters(&p, f);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &export_q.stmts[mask], &p, &res);
+    if (code != RF_OK)
+        return code;
+    count = PQntuples(res);
+    *n = (size_t)count;
+    *rows = rf_arena_calloc(ctx->arena, (size_t)count + 1, sizeof **rows);
+    for (int r = 0; r < count; r++)
+        (*rows)[r] = export_row(ctx, res, r);
     return RF_OK;
 }

@@ -42,6 +42,16 @@ struct rf_finding_filter {
 enum rf_code rf_finding_store_list(struct rf_ctx *ctx, const struct rf_finding_filter *f,
                                    Refunds__V1__Finding ***findings, size_t *n);
 
+/*
+ * The export's next chunk: findings that pass f (its cursor members unused)
+ * opened after (after_us, after_id) — INT64_MIN and NULL for the start — and
+ * before before_us (INT64_MAX: no end), oldest first, at most f->limit, as
+ * rows in ctx's arena.
+ */
+enum rf_code rf_finding_store_export(struct rf_ctx *ctx, const struct rf_finding_filter *f,
+                                     int64_t after_us, const char *after_id, int64_t before_us,
+                                     Refunds__V1__FindingRow ***rows, size_t *n);
+
 /* Finding id, and its case's id ("" for an orphan); NOT_FOUND when there is none. */
 enum rf_code rf_finding_store_get(struct rf_ctx *ctx, const char *id, Refunds__V1__Finding **out,
                                   char case_id[RF_UUID_TEXT_LEN + 1]);

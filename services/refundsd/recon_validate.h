@@ -17,4 +17,7 @@ void rf_validate_get_run(const Refunds__V1__GetRunRequest *in, int64_t now_us,
 void rf_validate_list_findings(const Refunds__V1__ListFindingsRequest *in, int64_t now_us,
                                struct rf_error *err);
 
+void rf_validate_export_findings(const Refunds__V1__ExportFindingsRequest *in, int64_t now_us,
+                                 struct rf_error *err);
+
 #endif

@@ -6,6 +6,7 @@
  * in recon_store.c; the service's state is reconciliation.h's. The trace of
  * a case's money is trace.c.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "case_change.h"
@@ -56,29 +57,36 @@ RF_HANDLER(get_run, Refunds__V1__GetRunRequest, Refunds__V1__Run)
     return code;
 }
 
+/* The filters of ListFindings and ExportFindings as the store takes them (case_id the buffer). */
+static struct rf_finding_filter finding_filter(int kind, int state, const char *provider,
+                                               const char *currency, const char *case_name,
+                                               char case_id[RF_UUID_TEXT_LEN + 1])
+{
+    struct rf_finding_filter f = {
+        .kind = kind ? rf_pb_enum_short_name(&refunds__v1__finding_kind__descriptor, kind) : NULL,
+        .state =
+            state ? rf_pb_enum_short_name(&refunds__v1__finding_state__descriptor, state) : NULL,
+        .provider = provider[0] ? provider : NULL,
+        .currency = currency[0] ? currency : NULL,
+        .case_id = case_name[0] && rf_name_parse(case_name, "cases", case_id) ? case_id : NULL,
+    };
+
+    return f;
+}
+
 RF_HANDLER(list_findings, Refunds__V1__ListFindingsRequest, Refunds__V1__ListFindingsResponse)
 {
-    const char *kind =
-        in->kind ? rf_pb_enum_short_name(&refunds__v1__finding_kind__descriptor, in->kind) : NULL;
-    const char *state =
-        in->state ? rf_pb_enum_short_name(&refunds__v1__finding_state__descriptor, in->state)
-                  : NULL;
     char case_id[RF_UUID_TEXT_LEN + 1];
-    const char *parts[] = {"ListFindings", kind ? kind : "", state ? state : "",
-                           in->provider,   in->currency,     in->case_};
-    struct rf_finding_filter f = {
-        .kind = kind,
-        .state = state,
-        .provider = in->provider[0] ? in->provider : NULL,
-        .currency = in->currency[0] ? in->currency : NULL,
-        .case_id = in->case_[0] && rf_name_parse(in->case_, "cases", case_id) ? case_id : NULL,
-        .limit = rf_page_size(in->page_size) + 1,
-    };
+    struct rf_finding_filter f =
+        finding_filter(in->kind, in->state, in->provider, in->currency, in->case_, case_id);
+    const char *parts[] = {"ListFindings", f.kind ? f.kind : "", f.state ? f.state : "",
+                           in->provider,   in->currency,         in->case_};
     struct rf_page pg;
     enum rf_code code = rf_page_begin(parts, 6, in->page_token, &pg, &call->ctx.err);
 
     if (code != RF_OK)
         return code;
+    f.limit = rf_page_size(in->page_size) + 1;
     if (pg.has_cursor) {
         f.before_us = pg.cursor.time_us;
         f.before_id = pg.cursor.id;
@@ -93,6 +101,52 @@ RF_HANDLER(list_findings, Refunds__V1__ListFindingsRequest, Refunds__V1__ListFin
             rf_page_next_token(call->ctx.arena, &pg, opened, rf_name_id(last->name));
     }
     return code;
+}
+
+/* Rows per ExportFindings message: about 200 KB. */
+#define EXPORT_CHUNK 1000
+
+/*
+ * Streams the findings in chunks read by keyset (open time, id), oldest first:
+ * no transaction stays open while the client reads, each chunk is one short
+ * query, and the chunk's memory is freed once gRPC has taken it. A client
+ * that cancels ends the loop at its next send: no further query runs.
+ */
+RF_STREAM_HANDLER(export_findings, Refunds__V1__ExportFindingsRequest)
+{
+    char case_id[RF_UUID_TEXT_LEN + 1], after_id[RF_UUID_TEXT_LEN + 1] = "";
+    struct rf_finding_filter f =
+        finding_filter(in->kind, in->state, in->provider, in->currency, in->case_, case_id);
+    int64_t after_us = INT64_MIN, before_us = INT64_MAX;
+    enum rf_code code;
+
+    call->resource = "findings";
+    f.limit = EXPORT_CHUNK;
+    if (in->open_after != NULL)
+        rf_pb_timestamp_us(in->open_after, &after_us);
+    if (in->open_before != NULL)
+        rf_pb_timestamp_us(in->open_before, &before_us);
+    for (;;) {
+        struct rf_ctx chunk = call->ctx;
+        Refunds__V1__ExportFindingsResponse msg = REFUNDS__V1__EXPORT_FINDINGS_RESPONSE__INIT;
+        const Refunds__V1__FindingRow *last;
+
+        chunk.arena = rf_stream_arena(out);
+        code = rf_finding_store_export(&chunk, &f, after_us, after_id[0] ? after_id : NULL,
+                                       before_us, &msg.rows, &msg.n_rows);
+        if (code != RF_OK) {
+            call->ctx.err = chunk.err;
+            return code;
+        }
+        if (msg.n_rows == 0)
+            return RF_OK;
+        last = msg.rows[msg.n_rows - 1];
+        rf_pb_timestamp_us(last->open_time, &after_us);
+        snprintf(after_id, sizeof after_id, "%s", rf_name_id(last->finding));
+        code = rf_stream_send(out, &msg.base);
+        if (code != RF_OK || msg.n_rows < EXPORT_CHUNK)
+            return code;
+    }
 }
 
 static const char *state_word(Refunds__V1__FindingState s)
@@ -180,6 +234,7 @@ RF_VALIDATOR(validate_resolve, Refunds__V1__ResolveFindingRequest);
 RF_VALIDATOR(rf_validate_list_runs, Refunds__V1__ListRunsRequest);
 RF_VALIDATOR(rf_validate_get_run, Refunds__V1__GetRunRequest);
 RF_VALIDATOR(rf_validate_list_findings, Refunds__V1__ListFindingsRequest);
+RF_VALIDATOR(rf_validate_export_findings, Refunds__V1__ExportFindingsRequest);
 
 /* Who may call what. docs/api.md shows the same table. */
 static const struct rf_method methods[] = {
@@ -206,6 +261,15 @@ static const struct rf_method methods[] = {
         .validate = rf_validate_list_findings_entry,
         .handler = list_findings_entry,
         .roles = RF_ROLE_FINANCE | RF_ROLE_ADMIN | RF_ROLE_AGENT | RF_ROLE_APPROVER,
+    },
+    {
+        /* Server streaming: served by the streaming threads (server.c), not the workers. */
+        .name = "ExportFindings",
+        .input = &refunds__v1__export_findings_request__descriptor,
+        .output = &refunds__v1__export_findings_response__descriptor,
+        .validate = rf_validate_export_findings_entry,
+        .stream = export_findings_entry,
+        .roles = RF_ROLE_FINANCE | RF_ROLE_ADMIN,
     },
     {
         .name = "ResolveFinding",

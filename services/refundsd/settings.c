@@ -51,6 +51,8 @@ bool rf_settings_addr_is_loopback(const char *addr)
 /* Every integer setting: variable, field, default, bounds. docs/operations.md lists them. */
 static const struct rf_env_int ints[] = {
     INT("REFUNDS_THREADS", threads, 4, 1, 256),
+    INT("REFUNDS_STREAM_THREADS", stream_threads, 2, 1, 64),
+    INT("REFUNDS_STREAM_STALL_MS", stream_stall_ms, 60000, 100, 3600000),
     INT("REFUNDS_DEFAULT_DEADLINE_MS", default_deadline_ms, 30000, 1, 3600000),
     INT("REFUNDS_STATEMENT_TIMEOUT_MS", statement_timeout_ms, 60000, 100, 3600000),
     INT("REFUNDS_MAX_CONNECTION_AGE_MS", max_connection_age_ms, 10000, 100, 86400000),

@@ -19,6 +19,8 @@ struct rf_settings {
     const char *tokens_file;            /* REFUNDS_TOKENS_FILE */
     const char *server_key_file;        /* REFUNDS_SERVER_KEY_FILE; NULL: a key per process */
     long long threads;                  /* REFUNDS_THREADS */
+    long long stream_threads;           /* REFUNDS_STREAM_THREADS: streaming calls at once */
+    long long stream_stall_ms;          /* REFUNDS_STREAM_STALL_MS: a reader that takes nothing */
     long long default_deadline_ms;      /* REFUNDS_DEFAULT_DEADLINE_MS: calls without a deadline */
     long long statement_timeout_ms;     /* REFUNDS_STATEMENT_TIMEOUT_MS: server-side backstop */
     long long drain_ms;                 /* REFUNDS_DRAIN_MS: lame duck before the GOAWAY */
