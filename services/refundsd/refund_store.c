@@ -14,7 +14,8 @@
 #define REFUND_COLUMNS                                                                             \
     "id, case_id, provider, provider_refund_id, provider_payment_id, amount_minor, currency,"      \
     " issued_at, recorded_at, recorded_by, exceeds_approved, currency_differs, observed_status,"   \
-    " reference, reference_type, received_at, coalesce(received_by, '')"
+    " reference, reference_type, received_at, coalesce(received_by, ''), payment_method,"          \
+    " window_from, window_to"
 
 enum col {
     R_ID,
@@ -34,6 +35,9 @@ enum col {
     R_REFERENCE_TYPE,
     R_RECEIVED_AT,
     R_RECEIVED_BY,
+    R_PAYMENT_METHOD,
+    R_WINDOW_FROM,
+    R_WINDOW_TO,
 };
 
 static const struct rf_stmt list_refunds = {"refund_list", "SELECT " REFUND_COLUMNS
@@ -114,6 +118,9 @@ static void refund_from_row(struct rf_ctx *ctx, const PGresult *res, int row, co
     if (out->received)
         r->receipt_confirm_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, R_RECEIVED_AT));
     r->receipt_confirmed_by = text(ctx, res, row, R_RECEIVED_BY);
+    out->payment_method = text(ctx, res, row, R_PAYMENT_METHOD);
+    out->window_from_us = rf_db_time(res, row, R_WINDOW_FROM);
+    out->window_to_us = rf_db_time(res, row, R_WINDOW_TO);
     out->pb = r;
 }
 

@@ -22,7 +22,11 @@ struct rf_refund_row {
     Refunds__V1__Refund *pb;
     char id[RF_UUID_TEXT_LEN + 1];
     char case_id[RF_UUID_TEXT_LEN + 1];
-    bool received; /* receipt confirmed */
+    bool received;              /* receipt confirmed */
+    const char *payment_method; /* as arrival windows name it ("card") */
+    /* The arrival window the reconciler computed once the provider reported success; 0 before. */
+    int64_t window_from_us;
+    int64_t window_to_us;
 };
 
 /*

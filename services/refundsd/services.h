@@ -24,4 +24,8 @@ extern const struct rf_service rf_refund_cases_service;
 extern const struct rf_method_part rf_reconciliation_methods; /* reconciliation.c */
 extern const struct rf_service rf_reconciliation_service;
 
+/* refunds.v1.Tracking; bound with a struct rf_tracking_state (tracking.h). */
+extern const struct rf_method_part rf_tracking_methods; /* tracking.c */
+extern const struct rf_service rf_tracking_service;
+
 #endif
