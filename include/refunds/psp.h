@@ -149,4 +149,12 @@ bool rf_psp_record_decode(struct rf_arena *a, const char *provider, const char *
                           const char *const *items, const size_t *lens, struct rf_psp_record *out,
                           const char **field, const char **reason);
 
+/*
+ * A transfer reference's kind as banks and customers name it: providers spell it
+ * out ("acquirer_reference_number" -> "ARN", "retrieval_reference_number" ->
+ * "RRN", "system_trace_audit_number" -> "STAN"); any other kind as it is, "" as
+ * "reference". Never NULL.
+ */
+const char *rf_psp_reference_type_short(const char *type);
+
 #endif

@@ -391,3 +391,21 @@ bool rf_psp_record_decode(struct rf_arena *a, const char *provider, const char *
     out->source = v[F_SOURCE];
     return rf_psp_record_check(out, field, reason);
 }
+
+const char *rf_psp_reference_type_short(const char *type)
+{
+    static const struct {
+        const char *provider, *bank;
+    } known[] = {
+        {"acquirer_reference_number", "ARN"},
+        {"retrieval_reference_number", "RRN"},
+        {"system_trace_audit_number", "STAN"},
+    };
+
+    if (type == NULL || type[0] == '\0')
+        return "reference";
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(type, known[i].provider) == 0)
+            return known[i].bank;
+    return type;
+}

@@ -15,6 +15,7 @@
 #include "refunds/audit.h"
 #include "refunds/names.h"
 #include "refunds/pb.h"
+#include "tracking_token.h"
 
 /* Columns every case read returns, in this order (see enum col). */
 #define CASE_COLUMNS                                                                               \
@@ -263,6 +264,24 @@ static Refunds__V1__Approval *approval(struct rf_ctx *ctx, const PGresult *res, 
     return ap;
 }
 
+/* Signs Case.tracking_token: set once at start, read-only afterwards (case_store.h). */
+static const struct rf_tracking_key *tracking_key;
+
+void rf_case_store_set_tracking_key(const struct rf_tracking_key *k)
+{
+    tracking_key = k;
+}
+
+char *rf_case_store_tracking_token(struct rf_arena *a, const char *id, int64_t created_us)
+{
+    char *token = rf_arena_alloc(a, RF_TRACKING_TOKEN_LEN + 1);
+
+    token[0] = '\0';
+    if (tracking_key != NULL)
+        rf_tracking_token_for_case(tracking_key, id, created_us, token);
+    return token;
+}
+
 /* Builds the API view of the case in row (no interactions). */
 static Refunds__V1__Case *case_from_row(struct rf_ctx *ctx, const PGresult *res, int row)
 {
@@ -305,6 +324,8 @@ static Refunds__V1__Case *case_from_row(struct rf_ctx *ctx, const PGresult *res,
     c->create_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_CREATED_AT));
     c->update_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_UPDATED_AT));
     c->approval = approval(ctx, res, row, currency);
+    c->tracking_token = rf_case_store_tracking_token(ctx->arena, rf_db_text(res, row, C_ID),
+                                                     rf_db_time(res, row, C_CREATED_AT));
     return c;
 }
 

@@ -65,6 +65,19 @@ void rf_case_change_params(struct rf_ctx *ctx, const struct rf_case_change *ch,
 enum rf_code rf_case_run_change(struct rf_ctx *ctx, const struct rf_stmt *stmt,
                                 const struct rf_params *p, bool *applied);
 
+struct rf_tracking_key;
+
+/*
+ * Sets the key every Case read or opened is given its tracking_token with
+ * (tracking_token.h). Called once at start, before any thread reads a case;
+ * k must outlive them. Until it is called tokens are empty (a worker that
+ * never answers with cases need not call it).
+ */
+void rf_case_store_set_tracking_key(const struct rf_tracking_key *k);
+
+/* The tracking token of case id created at created_us, in a; "" without a key. */
+char *rf_case_store_tracking_token(struct rf_arena *a, const char *id, int64_t created_us);
+
 /*
  * Reads case id with its latest approval and, when full, its interactions.
  * NOT_FOUND when there is no such case.

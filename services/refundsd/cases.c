@@ -63,6 +63,7 @@ RF_HANDLER(open_case, Refunds__V1__OpenCaseRequest, Refunds__V1__Case)
     out->assignee = in->assignee[0] != '\0' ? in->assignee : (char *)call->ctx.actor.subject;
     out->create_time = out->acknowledge_time;
     out->update_time = out->acknowledge_time;
+    out->tracking_token = rf_case_store_tracking_token(a, id, call->ctx.now_us);
     ack->name = rf_arena_printf(a, "%s/interactions/1", out->name);
     ack->kind = REFUNDS__V1__INTERACTION_KIND__INTERACTION_KIND_ACKNOWLEDGEMENT;
     ack->channel = in->channel;

@@ -16,17 +16,23 @@
 #include "cache_listener.h"
 #include "case_cache.h"
 #include "case_change.h"
+#include "case_store.h"
 #include "monitor.h"
 #include "refunds/log.h"
 #include "refunds/migrate.h"
-#include "server.h"
+#include "refunds/render.h"
 #include "reconciliation.h"
+#include "server.h"
 #include "server_key.h"
 #include "services.h"
+#include "tracking.h"
 
 #ifndef RF_VERSION
 #define RF_VERSION "dev"
 #endif
+
+/* Where customers are sent when REFUNDS_SUPPORT_CONTACT is not set (a warning says so). */
+#define DEFAULT_SUPPORT_CONTACT "support@example.com"
 
 static int usage(FILE *to)
 {
@@ -73,6 +79,26 @@ static void log_cache_stats(struct rf_case_cache *cache)
 }
 
 /*
+ * Fills the state of refunds.v1.Tracking, and gives every Case read from now on its tracking
+ * token (signed with key, derived from the master key): called before any thread reads a case.
+ */
+static void tracking_init(const struct rf_settings *s, const uint8_t master[RF_KEY_LEN],
+                          const struct rf_templates *templates, struct rf_tracking_key *key,
+                          struct rf_tracking_state *st)
+{
+    if (s->support_contact == NULL)
+        rf_log_msg(RF_LOG_WARN, "start",
+                   "REFUNDS_SUPPORT_CONTACT is not set: customers are told to contact %s",
+                   DEFAULT_SUPPORT_CONTACT);
+    rf_tracking_key_init(key, master, (int)s->tracking_token_days);
+    rf_case_store_set_tracking_key(key);
+    st->key = key;
+    st->templates = templates;
+    st->arrival = &s->arrival;
+    st->support_contact = s->support_contact != NULL ? s->support_contact : DEFAULT_SUPPORT_CONTACT;
+}
+
+/*
  * The lame-duck phase of a graceful stop: health says NOT_SERVING at once, so that load
  * balancers and Kubernetes probes stop routing here; new connections are refused; every call
  * that still arrives on an open connection is served as usual for REFUNDS_DRAIN_MS, long enough
@@ -101,6 +127,8 @@ static int serve(const struct rf_settings *s)
     struct rf_auth *auth = NULL;
     struct rf_cases_state cases;
     struct rf_recon_service recon;
+    struct rf_tracking_state tracking;
+    struct rf_tracking_key tracking_key;
     struct rf_templates *templates = NULL;
     uint8_t server_key[RF_KEY_LEN];
     bool ephemeral_key = false;
@@ -123,8 +151,8 @@ static int serve(const struct rf_settings *s)
     if (code == RF_OK)
         code = rf_server_key_load(s->server_key_file, server_key, &ephemeral_key, &err);
     if (code == RF_OK)
-        code = rf_templates_create(rf_template_sources, rf_template_sources_count, &templates,
-                                   &err);
+        code =
+            rf_templates_create(rf_template_sources, rf_template_sources_count, &templates, &err);
     if (code != RF_OK) {
         rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
         rf_templates_destroy(templates);
@@ -135,6 +163,7 @@ static int serve(const struct rf_settings *s)
         rf_log_msg(RF_LOG_WARN, "start",
                    "REFUNDS_SERVER_KEY_FILE is not set: a key of this process signs tracking "
                    "tokens and audit checkpoints, and nothing it signed survives a restart");
+    tracking_init(s, server_key, templates, &tracking_key, &tracking);
     /* gRPC's threads inherit this mask, so the signals reach sigwait below only. */
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
@@ -154,6 +183,7 @@ static int serve(const struct rf_settings *s)
         const struct rf_service_binding services[] = {
             {&rf_refund_cases_service, &cases},
             {&rf_reconciliation_service, &recon},
+            {&rf_tracking_service, &tracking},
             {&rf_health_service, monitor},
         };
 
@@ -165,8 +195,8 @@ static int serve(const struct rf_settings *s)
         rf_cache_listener_stop(listener);
         rf_case_cache_destroy(cache);
         rf_monitor_stop(monitor);
-        rf_templates_destroy(templates);
         rf_auth_destroy(auth);
+        rf_templates_destroy(templates);
         grpc_shutdown();
         return 1;
     }
@@ -196,8 +226,8 @@ static int serve(const struct rf_settings *s)
     log_cache_stats(cache);
     rf_case_cache_destroy(cache);
     rf_monitor_stop(monitor);
-    rf_templates_destroy(templates);
     rf_auth_destroy(auth);
+    rf_templates_destroy(templates);
     grpc_shutdown();
     rf_log_msg(RF_LOG_INFO, "shutdown", "stopped");
     return 0;

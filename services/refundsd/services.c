@@ -6,6 +6,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "refunds/v1/cases.pb-c.h"
 #include "refunds/v1/reconciliation.pb-c.h"
+#include "refunds/v1/tracking.pb-c.h"
 #include "services.h"
 
 static const struct rf_method_part *const health_parts[] = {&rf_health_methods};
@@ -38,5 +39,14 @@ const struct rf_service rf_reconciliation_service = {
     .descriptor = &refunds__v1__reconciliation__descriptor,
     .parts = reconciliation_parts,
     .n_parts = sizeof reconciliation_parts / sizeof reconciliation_parts[0],
+    .complete = true,
+};
+
+static const struct rf_method_part *const tracking_parts[] = {&rf_tracking_methods};
+
+const struct rf_service rf_tracking_service = {
+    .descriptor = &refunds__v1__tracking__descriptor,
+    .parts = tracking_parts,
+    .n_parts = sizeof tracking_parts / sizeof tracking_parts[0],
     .complete = true,
 };

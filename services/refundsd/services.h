@@ -26,4 +26,8 @@ extern const struct rf_method_part rf_reconciliation_methods; /* reconciliation.
 extern const struct rf_method_part rf_trace_methods;          /* trace.c */
 extern const struct rf_service rf_reconciliation_service;
 
+/* refunds.v1.Tracking; bound with a struct rf_tracking_state (tracking.h). */
+extern const struct rf_method_part rf_tracking_methods; /* tracking.c */
+extern const struct rf_service rf_tracking_service;
+
 #endif

@@ -66,6 +66,7 @@ static const struct rf_env_int ints[] = {
     INT("REFUNDS_MAX_MESSAGE_BYTES", max_message_bytes, 1 << 20, 1024, 64 << 20),
     INT("REFUNDS_CASE_CACHE_MB", case_cache_mb, 64, 0, 65536),
     INT("REFUNDS_CASE_CACHE_TTL_MS", case_cache_ttl_ms, 60000, 100, 86400000),
+    INT("REFUNDS_TRACKING_TOKEN_DAYS", tracking_token_days, 400, 1, 3650),
     INT("REFUNDS_TEST_DELAY_AFTER_COMMIT_MS", test_delay_after_commit_ms, 0, 0, 60000),
 };
 
@@ -79,6 +80,7 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
     s->migrate_database_url = rf_env_str("REFUNDS_MIGRATE_DATABASE_URL", s->database_url);
     s->tokens_file = rf_env_str("REFUNDS_TOKENS_FILE", NULL);
     s->server_key_file = rf_env_str("REFUNDS_SERVER_KEY_FILE", NULL);
+    s->support_contact = rf_env_str("REFUNDS_SUPPORT_CONTACT", NULL);
     if (!rf_log_level_parse(level, &s->log_level))
         return rf_fail(err, RF_INVALID_ARGUMENT,
                        "REFUNDS_LOG_LEVEL must be debug, info, warn or error, not \"%s\"", level);

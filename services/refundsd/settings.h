@@ -37,6 +37,10 @@ struct rf_settings {
     /* REFUNDS_TEST_DELAY_AFTER_COMMIT_MS: tests only (0, off, in production): a mutation waits
      * this long between its COMMIT and what follows it, to widen the window a retry can hit. */
     long long test_delay_after_commit_ms;
+    /* REFUNDS_TRACKING_TOKEN_DAYS: how long a customer's tracking token lasts */
+    long long tracking_token_days;
+    /* REFUNDS_SUPPORT_CONTACT: how customers reach support (an address), for their status texts */
+    const char *support_contact;
     enum rf_log_level log_level; /* REFUNDS_LOG_LEVEL */
     /* REFUNDS_RECON_ARRIVAL_WINDOWS, read as the reconciler reads it: the defaults overridden. */
     struct rf_arrival_table arrival;

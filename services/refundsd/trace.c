@@ -20,6 +20,7 @@
 #include "refunds/money.h"
 #include "refunds/names.h"
 #include "refunds/pb.h"
+#include "refunds/psp.h"
 #include "refunds/timeutil.h"
 #include "refunds/validate.h"
 #include "services.h"
@@ -62,17 +63,6 @@ static const char *provider_title(const char *p)
     return p;
 }
 
-/* Banks ask for the reference by its short name. */
-static const char *reference_type_text(const char *t)
-{
-    if (strcmp(t, "acquirer_reference_number") == 0)
-        return "ARN";
-    if (strcmp(t, "retrieval_reference_number") == 0)
-        return "RRN";
-    if (strcmp(t, "system_trace_audit_number") == 0)
-        return "STAN";
-    return t[0] != '\0' ? t : "reference";
-}
 
 static const char *status_word(struct rf_arena *a, Refunds__V1__ProviderStatus s)
 {
@@ -177,7 +167,7 @@ static void build_timeline(struct trace *t, const struct rf_refund_observation *
                       REFUNDS__V1__TRACE_EVENT_KIND__TRACE_EVENT_KIND_REFERENCE, it->row->pb->name,
                       status,
                       rf_arena_printf(a, "reference %s %s",
-                                      reference_type_text(it->row->pb->transfer_reference_type),
+                                      rf_psp_reference_type_short(it->row->pb->transfer_reference_type),
                                       obs[i].reference));
     }
     for (size_t i = 0; i < t->n_items; i++) {
@@ -260,13 +250,16 @@ static void build_item(struct trace *t, struct item *it)
             pb->open_findings[pb->n_open_findings++] = t->findings[i];
             facts.chased = facts.chased || finding_chases(t->findings[i]);
         }
-    /* Once succeeded the reconciler's window; before, as if it were sent now. */
+    /*
+     * Once succeeded the reconciler's window; before, estimated from the issue time, as the
+     * customer's status page (tracking_view.c) shows it, so that both say the same dates.
+     */
     if (succeeded && r->window_to_us != 0) {
         it->from_us = r->window_from_us;
         it->to_us = r->window_to_us;
     } else {
-        rf_arrival_window(arrival, method, succeeded && r->succeeded_us ? r->succeeded_us
-                                                                        : call->ctx.now_us,
+        rf_arrival_window(arrival, method,
+                          succeeded && r->succeeded_us ? r->succeeded_us : ts_us(r->pb->issue_time),
                           &it->from_us, &it->to_us);
     }
     w->start_time = rf_pb_timestamp(a, it->from_us);
@@ -289,7 +282,7 @@ static void build_item(struct trace *t, struct item *it)
 
         b->reference = r->pb->transfer_reference;
         b->reference_type = (char *)(b->reference[0] != '\0'
-                                         ? reference_type_text(r->pb->transfer_reference_type)
+                                         ? rf_psp_reference_type_short(r->pb->transfer_reference_type)
                                          : "");
         rf_money_format_lang(r->pb->amount->amount_minor, r->pb->amount->currency, t->lang, buf,
                              sizeof buf);
@@ -361,7 +354,7 @@ static enum rf_code build_script(struct trace *t, Refunds__V1__RefundTrace *out)
         rf_render_set_date(v, "window_from", it->from_us, lang);
         rf_render_set_date(v, "window_to", it->to_us, lang);
         rf_render_set(v, "reference", r->pb->transfer_reference);
-        rf_render_set(v, "reference_type", reference_type_text(r->pb->transfer_reference_type));
+        rf_render_set(v, "reference_type", rf_psp_reference_type_short(r->pb->transfer_reference_type));
         if (r->received)
             rf_render_set_date(v, "received_date", r->received_us, lang);
         rf_render_set_flag(v, "new_method_needed", new_method_needed(r->failure_reason));
