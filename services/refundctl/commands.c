@@ -136,6 +136,45 @@ static const struct rf_flag findings_flags[] = {
     END,
 };
 
+static const struct rf_flag trace_flags[] = {
+    FIELD("language", "language", "L", true,
+          "the script's language, a BCP 47 tag (default: the customer's)"),
+    END,
+};
+
+static const struct rf_flag due_flags[] = {
+    FIELD("assignee", "assignee", "A", true, "whose tasks (default: yours; finance for finance's)"),
+    SWITCH("upcoming", "include_upcoming", "true", "also the open tasks not yet due"),
+    FIELD("page-size", "page_size", "N", true, "tasks per page (1-500; server default 50)"),
+    FIELD("page-token", "page_token", "T", true, "the next page token of the previous page"),
+    {.name = "all", .kind = RF_FLAG_ALL, .optional = true, .help = "fetch every page"},
+    END,
+};
+
+static const struct rf_flag complete_flags[] = {
+    FIELD("outcome", "outcome", "T", false, "what was done, and what the customer was told"),
+    END,
+};
+
+static const struct rf_flag resolve_flags[] = {
+    FIELD("resolution", "resolution", "R", false, "how it was resolved"),
+    FIELD("note", "note", "T", false, "what was done, for the audit trail and the next person"),
+    END,
+};
+
+static const struct rf_flag export_flags[] = {
+    FIELD("kind", "kind", "K", true, "only findings of this kind"),
+    FIELD("state", "state", "S", true, "open, closed or resolved"),
+    FIELD("provider", "provider", "P", true, "only this provider's"),
+    FIELD("currency", "currency", "CUR", true, "only refunds in this currency"),
+    FIELD("case", "case", "C", true, "only this case's (cases/ID)"),
+    FIELD("opened-after", "open_after", "WHEN", true, "opened at or after WHEN (a date or time)"),
+    FIELD("opened-before", "open_before", "WHEN", true, "opened before WHEN"),
+    {.name = "csv", .kind = RF_FLAG_CSV, .optional = true,
+     .help = "write CSV with a header line (default: one line per finding; --json: JSON lines)"},
+    END,
+};
+
 const struct rf_command rf_commands[] = {
     {"health", NULL, &grpc__health__v1__health__descriptor, "Check",
      "print whether the server can serve: SERVING (exit 0) or NOT_SERVING (exit 1)", no_flags},
@@ -166,6 +205,19 @@ const struct rf_command rf_commands[] = {
      "show one pass of the reconciler: counts by kind and currency", no_flags, "runs"},
     {"findings list", NULL, &refunds__v1__reconciliation__descriptor, "ListFindings",
      "list what the reconciler found about issued refunds, newest first", findings_flags},
+    {"findings resolve", "NAME", &refunds__v1__reconciliation__descriptor, "ResolveFinding",
+     "record how a finding was resolved (finance; an agent for their own cases)", resolve_flags,
+     "findings"},
+    {"findings export", NULL, &refunds__v1__reconciliation__descriptor, "ExportFindings",
+     "stream every finding the filters select, oldest first (finance), in constant memory",
+     export_flags},
+    {"trace", "NAME", &refunds__v1__reconciliation__descriptor, "GetRefundTrace",
+     "where a case's money is: timeline, transfer reference, window and the script to read",
+     trace_flags},
+    {"followups due", NULL, &refunds__v1__refund_cases__descriptor, "ListDueFollowUps",
+     "the follow-up tasks due, overdue first", due_flags},
+    {"followups complete", "NAME", &refunds__v1__refund_cases__descriptor, "CompleteFollowUp",
+     "close a follow-up task with what was done", complete_flags, "followups"},
 };
 
 const size_t rf_commands_count = sizeof rf_commands / sizeof rf_commands[0];

@@ -16,6 +16,7 @@ enum rf_flag_kind {
     RF_FLAG_FIELD, /* --flag VALUE: parse VALUE into the request field(s) at path */
     RF_FLAG_CONST, /* --flag: set the field at path to value (e.g. --approve) */
     RF_FLAG_ALL,   /* --all: follow next_page_token until the last page */
+    RF_FLAG_CSV,   /* --csv: a streaming command's rows as CSV */
 };
 
 struct rf_flag {

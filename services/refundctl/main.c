@@ -10,6 +10,7 @@
  * field violations are what the user sees.
  */
 #include <math.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 
 #define DEFAULT_ADDR       "127.0.0.1:50051"
 #define DEFAULT_TIMEOUT_MS 10000
@@ -44,6 +46,8 @@ struct options {
     int64_t timeout_ms;
     bool json;
     bool all;
+    bool csv;
+    bool timeout_given;
 };
 
 /* What parsing one argument came to. */
@@ -124,7 +128,7 @@ static void usage(FILE *out, struct rf_arena *a)
           "                              needs none\n"
           "  --json                      print the reply as proto3 JSON (a failed call's\n"
           "                              error too, on stderr)\n"
-          "  --timeout SECONDS           deadline of each call (default 10)\n"
+          "  --timeout SECONDS           deadline of each call (default 10; none for export)\n"
           "  --request-id ID             idempotency key of a change (default: a new\n"
           "                              UUIDv7); reuse it only to retry the same change\n"
           "  -h, --help                  print this help\n"
@@ -242,6 +246,7 @@ static enum parsed global_flag(int argc, char **argv, int *i, struct options *op
         } else if (strcmp(name, "token") == 0) {
             opt->token = value;
         } else if (strcmp(name, "timeout") == 0) {
+            opt->timeout_given = true;
             if (!parse_timeout(value, &opt->timeout_ms)) {
                 usage_error("--timeout: expected seconds, more than 0 and at most %.0f, got \"%s\"",
                             MAX_TIMEOUT_S, value);
@@ -320,8 +325,8 @@ static enum parsed command_flag(int argc, char **argv, int *i, struct rf_arena *
             usage_error("--%s takes no value", f->name);
             return BAD;
         }
-        if (f->kind == RF_FLAG_ALL) {
-            opt->all = true;
+        if (f->kind == RF_FLAG_ALL || f->kind == RF_FLAG_CSV) {
+            *(f->kind == RF_FLAG_ALL ? &opt->all : &opt->csv) = true;
             return TAKEN;
         }
         /* Two switches of one field (--approve, --deny) exclude each other. */
@@ -433,6 +438,62 @@ static enum rf_code call(struct rf_client *client, struct rf_arena *a, const str
         }
     }
     return code;
+}
+
+/* What a streaming command writes as the messages come. */
+struct stream_out {
+    const struct options *opt;
+    long long rows;
+    bool progress; /* a count on stderr, when it is a terminal */
+    int failed;
+};
+
+/* Writes each row of an ExportFindings message, and the count so far on a terminal. */
+static int write_rows(void *arg, const ProtobufCMessage *msg, struct rf_arena *a)
+{
+    struct stream_out *so = arg;
+    const Refunds__V1__ExportFindingsResponse *r = (const Refunds__V1__ExportFindingsResponse *)msg;
+
+    for (size_t i = 0; i < r->n_rows && so->failed == 0; i++) {
+        if (so->opt->json) {
+            json_t *j = rf_json_message(&r->rows[i]->base);
+
+            so->failed = rf_json_write(stdout, j, false);
+            json_decref(j);
+        } else if (so->opt->csv) {
+            so->failed = rf_csv_finding_row(stdout, a, &r->rows[i]->base);
+        } else {
+            so->failed = rf_print_finding_row(stdout, a, &r->rows[i]->base);
+        }
+        so->rows++;
+    }
+    if (so->progress)
+        fprintf(stderr, "\r%lld findings", so->rows);
+    return so->failed;
+}
+
+/* Runs a streaming command: its rows are written as they arrive, in constant memory. */
+static enum rf_code stream(struct rf_client *client, struct rf_arena *a,
+                           const struct options *opt, const struct rf_command *cmd,
+                           ProtobufCMessage *req, struct rf_error *err)
+{
+    struct stream_out so = {.opt = opt, .progress = isatty(STDERR_FILENO) != 0};
+    enum rf_code code;
+
+    if (opt->csv && !opt->json && rf_csv_findings_header(stdout) != 0)
+        return rf_fail(err, RF_INTERNAL, "could not write the output");
+    code = rf_client_stream(client, cmd->service, method_of(cmd), req,
+                            opt->timeout_given ? opt->timeout_ms : 0, write_rows, &so, a, err);
+    if (so.progress)
+        fprintf(stderr, "\r%lld findings%s\n", so.rows, code == RF_OK ? "" : " before the error");
+    if (fflush(stdout) != 0 || so.failed != 0)
+        return rf_fail(err, RF_INTERNAL, "could not write the output");
+    return code;
+}
+
+static bool is_streaming(const struct rf_command *cmd)
+{
+    return method_of(cmd)->output == &refunds__v1__export_findings_response__descriptor;
 }
 
 /* Prints the reply; the exit status: health NOT_SERVING fails, as probes expect. */
@@ -574,6 +635,11 @@ int main(int argc, char **argv)
     }
     client = rf_client_create(opt.addr, opt.token, opt.timeout_ms);
     code = needs_case(req) ? complete_from_case(client, a, req, &err) : RF_OK;
+    if (code == RF_OK && is_streaming(cmd)) {
+        code = stream(client, a, &opt, cmd, req, &err);
+        status = code == RF_OK ? 0 : report_error(&opt, &err);
+        goto out;
+    }
     if (code == RF_OK)
         code = call(client, a, cmd, req, opt.all, &reply, &err);
     status = code == RF_OK ? report_reply(&opt, a, reply) : report_error(&opt, &err);

@@ -9,6 +9,7 @@
 #ifndef REFUNDS_PRINT_H
 #define REFUNDS_PRINT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,6 +26,22 @@
  * a. Returns 0, or -1 when writing failed.
  */
 int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a, int64_t now_us);
+
+/* The printers of print_money.c: a refund trace, follow-ups, a finding; false for other types. */
+bool rf_print_money_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a);
+
+/*
+ * ExportFindings rows (refunds.v1.FindingRow) as CSV (RFC 4180, with a header
+ * line): fields with a comma, quote or line break are quoted, and a field that
+ * a spreadsheet would read as a formula (starting with = + - @, tab or CR) is
+ * prefixed with a single quote, since provider data and notes end up there.
+ * Each returns -1 when writing failed.
+ */
+int rf_csv_findings_header(FILE *out);
+int rf_csv_finding_row(FILE *out, struct rf_arena *a, const ProtobufCMessage *row);
+
+/* The same row as one human line: kind, state, amount, provider refund, case, opened. */
+int rf_print_finding_row(FILE *out, struct rf_arena *a, const ProtobufCMessage *row);
 
 /* Writes err as "refundctl: CODE: message" and "  field: description" lines to out. */
 void rf_print_error(FILE *out, const struct rf_error *err);

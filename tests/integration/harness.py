@@ -10,6 +10,7 @@ written. Run by ctest with the environment deploy/local/test exports:
 Nothing here fakes a part: the server, the database and the client are real.
 """
 
+import json
 import os
 import re
 import secrets
@@ -362,6 +363,16 @@ class ServerTest(unittest.TestCase):
         req = pb.DecideCaseRequest(request_id=rid(), name=case.name, etag=case.etag,
                                    decision=pb.DECISION_APPROVE if approve else pb.DECISION_DENY, **kw)
         return self.client.call("DecideCase", req, who=who)
+
+    def ctl(self, *args, who="alice", expect=0, timeout=30):
+        """Runs refundctl against the server as who; asserts its exit status; returns the process."""
+        env = dict(os.environ, REFUNDS_GRPC_ADDR=self.server.addr, REFUNDS_TOKEN=self.client.token(who))
+        out = subprocess.run([REFUNDCTL, *args], capture_output=True, text=True, env=env, timeout=timeout)
+        self.assertEqual(out.returncode, expect, f"refundctl {' '.join(args)}\n{out.stdout}\n{out.stderr}")
+        return out
+
+    def ctl_json(self, *args, who="alice"):
+        return json.loads(self.ctl("--json", *args, who=who).stdout)
 
     def assertStatus(self, ctx, code, *fragments):
         """Asserts the RpcError in ctx has code and its message contains every fragment."""

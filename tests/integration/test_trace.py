@@ -301,6 +301,49 @@ class TraceTest(MoneyTest):
                 self.client.recon("ResolveFinding", bad)
             self.assertStatus(ctx, grpc.StatusCode.INVALID_ARGUMENT, field)
 
+    def test_refundctl_follows_the_money_too(self):
+        tag = rid()[:8]
+        prid = f"re_ctl_{tag}"
+        case = self.stage(prid, [event("refund.created", 25, stripe_refund(prid, "pending", days_ago=25)),
+                                 event("refund.updated", 24, stripe_refund(prid, "succeeded", days_ago=25,
+                                                                           reference="74629839"))], 25,
+                          language="de")
+        case_id = case.name.split("/")[1]
+        out = self.ctl("trace", case_id).stdout
+        self.assertIn("REFERENCE        ARN 74629839 (available)", out)
+        self.assertIn("Timeline", out)
+        self.assertIn("stripe " + prid, out)
+        self.assertIn("Script (de, trace.overdue v1)", out)
+        self.assertIn("49,99 €", out)
+        self.assertIn("For the bank", out)
+        j = self.ctl_json("trace", case.name, "--language", "es")
+        self.assertEqual(j["script"]["language"], "es")
+        self.assertEqual(j["refunds"][0]["reference"], "74629839")
+        # The overdue finding's task is due for alice: list it and complete it.
+        due = self.ctl_json("followups", "due")
+        mine = [f for f in due.get("followUps", []) if f.get("case") == case.name]
+        self.assertEqual(len(mine), 1, due)
+        self.assertIn(mine[0]["name"].split("/")[1], self.ctl("followups", "due").stdout)
+        done = self.ctl_json("followups", "complete", mine[0]["name"].split("/")[1], "--outcome",
+                             "Called: she will ask her bank with the ARN")
+        self.assertEqual(done["state"], "FOLLOW_UP_STATE_DONE")
+        # Finance resolves the finding and exports.
+        [finding] = self.client.recon("ListFindings", rpb.ListFindingsRequest(case=case.name)).findings
+        out = self.ctl("findings", "resolve", finding.name, "--resolution", "customer-contacted",
+                       "--note", "Bank found it", who="erin").stdout
+        self.assertIn("customer-contacted by erin", out)
+        csv_out = self.ctl("findings", "export", "--csv", "--case", case.name, who="erin").stdout
+        lines = csv_out.splitlines()
+        self.assertTrue(lines[0].startswith("finding,case,refund,provider,provider_refund_id,kind,state"))
+        self.assertEqual(len(lines), 2, csv_out)
+        self.assertIn(f",{prid},OVERDUE_AT_CUSTOMER,RESOLVED,4999,EUR,4999,EUR,74629839,", lines[1])
+        self.assertTrue(lines[1].endswith(",Bank found it"), lines[1])
+        j = self.ctl("--json", "findings", "export", "--case", case.name, who="erin").stdout.splitlines()
+        self.assertEqual([__import__("json").loads(line)["finding"] for line in j], [finding.name])
+        err = self.ctl("findings", "export", "--currency", "euro", who="erin", expect=1).stderr
+        self.assertIn("INVALID_ARGUMENT", err)
+        self.assertIn("currency", err)
+
 
 if __name__ == "__main__":
     main()

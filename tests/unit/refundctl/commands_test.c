@@ -18,6 +18,7 @@
 #include "google/protobuf/timestamp.pb-c.h"
 #include "refunds/arena.h"
 #include "refunds/pb.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 
 /* The method cmd calls, failing the test when its service has none of that name. */
 static const ProtobufCMethodDescriptor *method_of(const struct rf_command *cmd)
@@ -41,7 +42,7 @@ static void each_path(void (*check)(const struct rf_command *, const struct rf_f
             const char *p = f->path;
             char path[128];
 
-            if (f->kind == RF_FLAG_ALL)
+            if (f->kind == RF_FLAG_ALL || f->kind == RF_FLAG_CSV)
                 continue;
             cr_assert_not_null(p, "%s --%s has no path", cmd->name, f->name);
             cr_assert_neq(p[0], '\0', "%s --%s has an empty path", cmd->name, f->name);
@@ -237,5 +238,19 @@ Test(commands, a_name_operand_fills_the_request_s_name_field)
                       fd->label != PROTOBUF_C_LABEL_REPEATED,
                   "%s takes NAME but %s has no string field name", cmd->name,
                   method_of(cmd)->input->name);
+    }
+}
+
+Test(commands, csv_is_offered_only_by_the_streaming_export)
+{
+    for (size_t i = 0; i < rf_commands_count; i++) {
+        const struct rf_command *cmd = &rf_commands[i];
+
+        for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++)
+            if (f->kind == RF_FLAG_CSV)
+                cr_assert_eq(method_of(cmd)->output,
+                             &refunds__v1__export_findings_response__descriptor,
+                             "%s --%s: CSV is written for ExportFindings rows only", cmd->name,
+                             f->name);
     }
 }
