@@ -34,6 +34,8 @@ struct rf_settings {
     /* REFUNDS_TEST_DELAY_AFTER_COMMIT_MS: tests only (0, off, in production): a mutation waits
      * this long between its COMMIT and what follows it, to widen the window a retry can hit. */
     long long test_delay_after_commit_ms;
+    /* REFUNDS_AUDIT_CHECKPOINT_INTERVAL_S: how often the heads that moved are checkpointed */
+    long long audit_checkpoint_interval_s;
     enum rf_log_level log_level; /* REFUNDS_LOG_LEVEL */
 };
 
