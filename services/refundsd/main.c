@@ -13,6 +13,7 @@
 #include <grpc/grpc.h>
 
 #include "audit_checkpoint.h"
+#include "audit_rpc.h"
 #include "auth.h"
 #include "cache_listener.h"
 #include "case_cache.h"
@@ -100,7 +101,8 @@ static int serve(const struct rf_settings *s)
 {
     struct rf_auth *auth = NULL;
     struct rf_cases_state cases;
-    uint8_t server_key[RF_KEY_LEN], checkpoint_key[RF_KEY_LEN];
+    struct rf_reconciliation_state reconciliation;
+    uint8_t server_key[RF_KEY_LEN];
     bool ephemeral_key = false;
     struct rf_monitor *monitor;
     struct rf_case_cache *cache;
@@ -136,8 +138,8 @@ static int serve(const struct rf_settings *s)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     grpc_init();
-    rf_key_derive(server_key, RF_AUDIT_CHECKPOINT_PURPOSE, checkpoint_key);
-    monitor = rf_monitor_start(s, checkpoint_key);
+    rf_key_derive(server_key, RF_AUDIT_CHECKPOINT_PURPOSE, reconciliation.checkpoint_key);
+    monitor = rf_monitor_start(s, reconciliation.checkpoint_key);
     cache = rf_case_cache_create((size_t)s->case_cache_mb << 20);
     if (s->case_cache_mb > 0)
         listener = rf_cache_listener_start(s, cache);
@@ -146,7 +148,7 @@ static int serve(const struct rf_settings *s)
         /* Each service with the state its handlers reach as call->service; it outlives srv. */
         const struct rf_service_binding services[] = {
             {&rf_refund_cases_service, &cases},
-            {&rf_reconciliation_service, NULL},
+            {&rf_reconciliation_service, &reconciliation},
             {&rf_health_service, monitor},
         };
 

@@ -2,7 +2,8 @@
  * refunds.v1.Reconciliation: the reconciler's runs and findings, read by
  * finance (and by agents, for findings), and the service's method table.
  * The reconciler (workers/reconciler) writes them; this file only reads. SQL
- * is in recon_store.c. The service's state is unused (NULL).
+ * is in recon_store.c. These handlers do not use the service's state (the
+ * audit checkpoints' key, for audit_rpc.c).
  */
 #include <string.h>
 

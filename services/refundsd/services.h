@@ -20,8 +20,9 @@ extern const struct rf_method_part rf_approvals_methods; /* approvals.c */
 extern const struct rf_method_part rf_refunds_methods;   /* refunds.c */
 extern const struct rf_service rf_refund_cases_service;
 
-/* refunds.v1.Reconciliation; bound with no state. */
+/* refunds.v1.Reconciliation; bound with a struct rf_reconciliation_state (audit_rpc.h). */
 extern const struct rf_method_part rf_reconciliation_methods; /* reconciliation.c */
+extern const struct rf_method_part rf_audit_methods;          /* audit_rpc.c */
 extern const struct rf_service rf_reconciliation_service;
 
 #endif
