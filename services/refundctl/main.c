@@ -26,6 +26,7 @@
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 
 #define DEFAULT_ADDR       "127.0.0.1:50051"
 #define DEFAULT_TIMEOUT_MS 10000
@@ -148,7 +149,8 @@ static void usage(FILE *out, struct rf_arena *a)
         for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++)
             usage_flag(out, a, cmd, f);
     }
-    fputs("\nExit status: 0 success, 1 the call failed (the error is on stderr), 2 usage error.\n",
+    fputs("\nExit status: 0 success, 1 the call failed (the error is on stderr) or audit verify\n"
+          "found faults, 2 usage error.\n",
           out);
 }
 
@@ -428,14 +430,16 @@ static enum rf_code call(struct rf_client *client, struct rf_arena *a, const str
         code = rf_client_call(client, cmd->service, m, req, a, &page, err);
         if (code == RF_OK) {
             rf_field_append_repeated(a, *reply, page);
-            rf_field_set(a, *reply, "next_page_token", rf_field_string(page, "next_page_token"),
-                         why, sizeof why);
+            rf_field_take_singular(*reply, page);
         }
     }
     return code;
 }
 
-/* Prints the reply; the exit status: health NOT_SERVING fails, as probes expect. */
+/*
+ * Prints the reply; the exit status: health NOT_SERVING fails, as probes expect, and so
+ * does an audit verification that found faults, so that a scheduled one can alert.
+ */
 static int report_reply(const struct options *opt, struct rf_arena *a,
                         const ProtobufCMessage *reply)
 {
@@ -456,6 +460,9 @@ static int report_reply(const struct options *opt, struct rf_arena *a,
     if (reply->descriptor == &grpc__health__v1__health_check_response__descriptor &&
         ((const Grpc__Health__V1__HealthCheckResponse *)reply)->status !=
             GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING)
+        return EXIT_CALL_FAILED;
+    if (reply->descriptor == &refunds__v1__verify_audit_chain_response__descriptor &&
+        ((const Refunds__V1__VerifyAuditChainResponse *)reply)->faults_found > 0)
         return EXIT_CALL_FAILED;
     return 0;
 }
