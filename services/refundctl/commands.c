@@ -175,6 +175,16 @@ static const struct rf_flag export_flags[] = {
     END,
 };
 
+static const struct rf_flag audit_verify_flags[] = {
+    FIELD("case", "case", "C", true, "one case (cases/ID); without it, the cases of a time range"),
+    FIELD("from", "start_time", "WHEN", true,
+          "the cases changed at or after WHEN, and the checkpoints taken since (default: all)"),
+    FIELD("to", "end_time", "WHEN", true, "the cases changed before WHEN (default: up to now)"),
+    PAGE,
+    {.name = "all", .kind = RF_FLAG_ALL, .optional = true, .help = "verify every page"},
+    END,
+};
+
 const struct rf_command rf_commands[] = {
     {"health", NULL, &grpc__health__v1__health__descriptor, "Check",
      "print whether the server can serve: SERVING (exit 0) or NOT_SERVING (exit 1)", no_flags},
@@ -218,6 +228,10 @@ const struct rf_command rf_commands[] = {
      "the follow-up tasks due, overdue first", due_flags},
     {"followups complete", "NAME", &refunds__v1__refund_cases__descriptor, "CompleteFollowUp",
      "close a follow-up task with what was done", complete_flags, "followups"},
+    {"audit verify", NULL, &refunds__v1__reconciliation__descriptor, "VerifyAuditChain",
+     "recompute the audit chains and check the signed checkpoints; exits 1 when something was "
+     "changed, removed or reordered (finance)",
+     audit_verify_flags},
 };
 
 const size_t rf_commands_count = sizeof rf_commands / sizeof rf_commands[0];

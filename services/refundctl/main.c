@@ -152,7 +152,8 @@ static void usage(FILE *out, struct rf_arena *a)
         for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++)
             usage_flag(out, a, cmd, f);
     }
-    fputs("\nExit status: 0 success, 1 the call failed (the error is on stderr), 2 usage error.\n",
+    fputs("\nExit status: 0 success, 1 the call failed (the error is on stderr) or audit verify\n"
+          "found faults, 2 usage error.\n",
           out);
 }
 
@@ -433,8 +434,7 @@ static enum rf_code call(struct rf_client *client, struct rf_arena *a, const str
         code = rf_client_call(client, cmd->service, m, req, a, &page, err);
         if (code == RF_OK) {
             rf_field_append_repeated(a, *reply, page);
-            rf_field_set(a, *reply, "next_page_token", rf_field_string(page, "next_page_token"),
-                         why, sizeof why);
+            rf_field_take_singular(*reply, page);
         }
     }
     return code;
@@ -496,7 +496,10 @@ static bool is_streaming(const struct rf_command *cmd)
     return method_of(cmd)->output == &refunds__v1__export_findings_response__descriptor;
 }
 
-/* Prints the reply; the exit status: health NOT_SERVING fails, as probes expect. */
+/*
+ * Prints the reply; the exit status: health NOT_SERVING fails, as probes expect, and so
+ * does an audit verification that found faults, so that a scheduled one can alert.
+ */
 static int report_reply(const struct options *opt, struct rf_arena *a,
                         const ProtobufCMessage *reply)
 {
@@ -517,6 +520,9 @@ static int report_reply(const struct options *opt, struct rf_arena *a,
     if (reply->descriptor == &grpc__health__v1__health_check_response__descriptor &&
         ((const Grpc__Health__V1__HealthCheckResponse *)reply)->status !=
             GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING)
+        return EXIT_CALL_FAILED;
+    if (reply->descriptor == &refunds__v1__verify_audit_chain_response__descriptor &&
+        ((const Refunds__V1__VerifyAuditChainResponse *)reply)->faults_found > 0)
         return EXIT_CALL_FAILED;
     return 0;
 }

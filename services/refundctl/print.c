@@ -343,6 +343,46 @@ static void print_findings(FILE *out, struct rf_arena *a,
     pr_next_page(out, a, r->next_page_token);
 }
 
+/* What was checked, then the faults as a table, and whether the verification is complete. */
+static void print_verify(FILE *out, struct rf_arena *a,
+                         const Refunds__V1__VerifyAuditChainResponse *r)
+{
+    static const char *const head[] = {"FAULT", "CASE", "SEQ", "CHECKPOINT", "WHAT"};
+    static const bool right[] = {false, false, true, false, false};
+    const size_t ncols = sizeof head / sizeof head[0];
+    const char **cells = rf_arena_calloc(a, r->n_faults * ncols, sizeof *cells);
+    bool done = pr_empty(r->next_page_token);
+
+    pr_row(out, "Cases checked",
+        rf_arena_printf(a, "%lld (%lld events)", (long long)r->cases_checked,
+                        (long long)r->events_checked));
+    pr_row(out, "Checkpoints",
+        rf_arena_printf(a, "%lld checked (%lld heads)", (long long)r->checkpoints_checked,
+                        (long long)r->heads_checked));
+    if (!pr_empty(r->latest_checkpoint))
+        pr_row(out, "Last checkpoint",
+            pr_one_line(a, rf_arena_printf(a, "%s, hash %s", r->latest_checkpoint,
+                                        r->latest_checkpoint_hash)));
+    pr_row(out, "Faults", rf_arena_printf(a, "%lld", (long long)r->faults_found));
+    for (size_t i = 0; i < r->n_faults; i++) {
+        const Refunds__V1__AuditFault *f = r->faults[i];
+        const char **cell = cells + i * ncols;
+
+        cell[0] = pr_word(a, &refunds__v1__audit_fault_kind__descriptor, f->kind);
+        cell[1] = pr_one_line(a, pr_empty(f->case_) ? "-" : rf_name_id(f->case_));
+        cell[2] = f->seq > 0 ? rf_arena_printf(a, "%d", f->seq) : "-";
+        cell[3] = pr_one_line(a, pr_empty(f->checkpoint) ? "-" : rf_name_id(f->checkpoint));
+        cell[4] = pr_one_line(a, f->message);
+    }
+    if (r->n_faults > 0)
+        pr_table(out, head, right, ncols, cells, r->n_faults);
+    if (done && r->faults_found == 0)
+        fputs("Every chain and checkpoint verifies.\n", out);
+    else if (!done)
+        fputs("Not complete: verify the next page too (or use --all).\n", out);
+    pr_next_page(out, a, r->next_page_token);
+}
+
 int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a, int64_t now_us)
 {
     const ProtobufCMessageDescriptor *d = reply->descriptor;
@@ -359,6 +399,8 @@ int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a,
         print_runs(out, a, (const Refunds__V1__ListRunsResponse *)reply);
     } else if (d == &refunds__v1__list_findings_response__descriptor) {
         print_findings(out, a, (const Refunds__V1__ListFindingsResponse *)reply);
+    } else if (d == &refunds__v1__verify_audit_chain_response__descriptor) {
+        print_verify(out, a, (const Refunds__V1__VerifyAuditChainResponse *)reply);
     } else if (rf_print_money_reply(out, reply, a)) {
         /* printed */
     } else if (d == &grpc__health__v1__health_check_response__descriptor) {

@@ -20,7 +20,8 @@
 
 /*
  * Writes reply in the human form its type calls for (refunds.v1.Case,
- * ListCasesResponse, ListApprovalQueueResponse, grpc.health.v1
+ * ListCasesResponse, ListApprovalQueueResponse, the Reconciliation replies
+ * (runs, findings, VerifyAuditChainResponse), grpc.health.v1
  * HealthCheckResponse; anything else as JSON) to out. now_us is the time the
  * approval-queue SLA countdown is measured from; scratch strings go to arena
  * a. Returns 0, or -1 when writing failed.

@@ -12,6 +12,7 @@
 
 #include <grpc/grpc.h>
 
+#include "audit_checkpoint.h"
 #include "auth.h"
 #include "cache_listener.h"
 #include "case_cache.h"
@@ -171,7 +172,8 @@ static int serve(const struct rf_settings *s)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     grpc_init();
-    monitor = rf_monitor_start(s);
+    rf_key_derive(server_key, RF_AUDIT_CHECKPOINT_PURPOSE, recon.checkpoint_key);
+    monitor = rf_monitor_start(s, recon.checkpoint_key);
     cache = rf_case_cache_create((size_t)s->case_cache_mb << 20);
     if (s->case_cache_mb > 0)
         listener = rf_cache_listener_start(s, cache);

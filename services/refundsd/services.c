@@ -32,8 +32,11 @@ const struct rf_service rf_refund_cases_service = {
     .complete = true,
 };
 
-static const struct rf_method_part *const reconciliation_parts[] = {&rf_reconciliation_methods,
-                                                                      &rf_trace_methods};
+static const struct rf_method_part *const reconciliation_parts[] = {
+    &rf_reconciliation_methods,
+    &rf_trace_methods,
+    &rf_audit_methods,
+};
 
 const struct rf_service rf_reconciliation_service = {
     .descriptor = &refunds__v1__reconciliation__descriptor,

@@ -24,6 +24,7 @@ extern const struct rf_service rf_refund_cases_service;
 /* refunds.v1.Reconciliation; bound with a struct rf_recon_service (reconciliation.h). */
 extern const struct rf_method_part rf_reconciliation_methods; /* reconciliation.c */
 extern const struct rf_method_part rf_trace_methods;          /* trace.c */
+extern const struct rf_method_part rf_audit_methods;          /* audit_rpc.c */
 extern const struct rf_service rf_reconciliation_service;
 
 /* refunds.v1.Tracking; bound with a struct rf_tracking_state (tracking.h). */

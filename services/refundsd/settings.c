@@ -63,6 +63,7 @@ static const struct rf_env_int ints[] = {
     INT("REFUNDS_IDEMPOTENCY_TTL_HOURS", idempotency_ttl_hours, 48, 24, 24 * 365),
     INT("REFUNDS_HEALTH_INTERVAL_MS", health_interval_ms, 1000, 50, 60000),
     INT("REFUNDS_HOUSEKEEPING_INTERVAL_MS", housekeeping_interval_ms, 60000, 100, 86400000),
+    INT("REFUNDS_AUDIT_CHECKPOINT_INTERVAL_S", audit_checkpoint_interval_s, 300, 1, 86400),
     INT("REFUNDS_MAX_MESSAGE_BYTES", max_message_bytes, 1 << 20, 1024, 64 << 20),
     INT("REFUNDS_CASE_CACHE_MB", case_cache_mb, 64, 0, 65536),
     INT("REFUNDS_CASE_CACHE_TTL_MS", case_cache_ttl_ms, 60000, 100, 86400000),

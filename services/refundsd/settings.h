@@ -41,6 +41,8 @@ struct rf_settings {
     long long tracking_token_days;
     /* REFUNDS_SUPPORT_CONTACT: how customers reach support (an address), for their status texts */
     const char *support_contact;
+    /* REFUNDS_AUDIT_CHECKPOINT_INTERVAL_S: how often the heads that moved are checkpointed */
+    long long audit_checkpoint_interval_s;
     enum rf_log_level log_level; /* REFUNDS_LOG_LEVEL */
     /* REFUNDS_RECON_ARRIVAL_WINDOWS, read as the reconciler reads it: the defaults overridden. */
     struct rf_arrival_table arrival;

@@ -270,9 +270,9 @@ def hold_row_lock(db, case_id, seconds):
 
 
 def waiting_backends(db):
-    """How many of refundsd's connections wait on a lock now."""
+    """How many of refundsd's connections to db wait on a lock now (not those of other tests' databases)."""
     return int(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'refundsd'"
-                         " AND wait_event_type = 'Lock'"))
+                         " AND wait_event_type = 'Lock' AND datname = current_database()"))
 
 
 def in_thread(fn):

@@ -4,7 +4,8 @@
  * in its command-line spellings, Timestamp from a date and from RFC 3339),
  * repeated fields that append, messages created on the way, the reason given
  * for bad text, the readers (rf_field_find, _string, _message, _exists), the
- * enum choices of the usage and the merge of the pages of a list. Known
+ * enum choices of the usage and the merge of the pages of a list (every
+ * page's items, the last page's other fields). Known
  * answers are written by hand; the epoch seconds come from Python (snippet next
  * to each).
  */
@@ -17,6 +18,7 @@
 #include "field.h"
 #include "refunds/pb.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 
 static struct rf_arena *arena;
 static char why[512];
@@ -439,4 +441,44 @@ Test(field, append_repeated_merges_scalar_arrays_too)
     cr_assert_eq(to.alternatives[0], REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE);
     cr_assert_eq(to.alternatives[1], REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_REPAIR);
     cr_assert_eq(to.alternatives[2], REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_DISCOUNT_VOUCHER);
+}
+
+Test(field, take_singular_takes_the_last_page_s_totals_and_token_and_leaves_the_items)
+{
+    Refunds__V1__VerifyAuditChainResponse to = REFUNDS__V1__VERIFY_AUDIT_CHAIN_RESPONSE__INIT;
+    Refunds__V1__VerifyAuditChainResponse from = REFUNDS__V1__VERIFY_AUDIT_CHAIN_RESPONSE__INIT;
+    Refunds__V1__AuditFault f = REFUNDS__V1__AUDIT_FAULT__INIT;
+    Refunds__V1__AuditFault *faults[] = {&f};
+
+    to.cases_checked = 2;
+    to.faults_found = 1;
+    to.n_faults = 1;
+    to.faults = faults;
+    to.next_page_token = "t1";
+    from.cases_checked = 5;
+    from.events_checked = 20;
+    from.faults_found = 1;
+    from.latest_checkpoint = "checkpoints/3";
+    rf_field_take_singular(&to.base, &from.base);
+    cr_assert_eq(to.cases_checked, 5);
+    cr_assert_eq(to.events_checked, 20);
+    cr_assert_eq(to.faults_found, 1);
+    cr_assert_str_eq(to.next_page_token, "", "the last page has no next page");
+    cr_assert_str_eq(to.latest_checkpoint, "checkpoints/3");
+    cr_assert_eq(to.n_faults, 1, "repeated fields are append_repeated's");
+    cr_assert_eq(to.faults[0], &f);
+}
+
+Test(field, take_singular_copies_messages_and_optional_flags)
+{
+    Refunds__V1__DecideCaseRequest to = REFUNDS__V1__DECIDE_CASE_REQUEST__INIT;
+    Refunds__V1__DecideCaseRequest from = REFUNDS__V1__DECIDE_CASE_REQUEST__INIT;
+
+    set_ok(&to, "alternatives", "exchange");
+    set_ok(&from, "approved_amount.amount_minor", "2500");
+    set_ok(&from, "decision", "approve");
+    rf_field_take_singular(&to.base, &from.base);
+    cr_assert_eq(to.approved_amount, from.approved_amount, "messages are shared");
+    cr_assert_eq(to.decision, REFUNDS__V1__DECISION__DECISION_APPROVE);
+    cr_assert_eq(to.n_alternatives, 1);
 }

@@ -5,7 +5,8 @@
  * alignment and SLA countdown, the health word, other replies as JSON, errors
  * with their violations, money in the currency's digits, control, C1 and
  * bidirectional characters neutralised, and a reply with 100,000
- * alternatives joined in one line. The expected text is written by hand from
+ * alternatives joined in one line, and an audit verification's summary and
+ * faults. The expected text is written by hand from
  * print.h's description; epoch seconds come from Python (snippet at the top).
  */
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "print.h"
 #include "refunds/pb.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 #include "test_memout.h"
 #include "test_pb.h"
 
@@ -491,6 +493,57 @@ Test(print, health_is_one_word)
     cr_assert_str_eq(printed(&h), "NOT_SERVING\n");
     h.status = 42;
     cr_assert_str_eq(printed(&h), "42\n");
+}
+
+Test(print, an_audit_verification_is_a_summary_and_a_table_of_its_faults)
+{
+    Refunds__V1__VerifyAuditChainResponse r = REFUNDS__V1__VERIFY_AUDIT_CHAIN_RESPONSE__INIT;
+    Refunds__V1__AuditFault a = REFUNDS__V1__AUDIT_FAULT__INIT, b = REFUNDS__V1__AUDIT_FAULT__INIT;
+    Refunds__V1__AuditFault *faults[] = {&a, &b};
+
+    r.cases_checked = 12;
+    r.events_checked = 48;
+    r.checkpoints_checked = 3;
+    r.heads_checked = 14;
+    r.faults_found = 2;
+    r.latest_checkpoint = "checkpoints/3";
+    r.latest_checkpoint_hash = "ab12";
+    a.kind = REFUNDS__V1__AUDIT_FAULT_KIND__AUDIT_FAULT_KIND_REMOVED_CASE;
+    a.case_ = "cases/c1";
+    a.seq = 4;
+    a.checkpoint = "checkpoints/2";
+    a.message = "the case\nno longer exists";
+    b.kind = REFUNDS__V1__AUDIT_FAULT_KIND__AUDIT_FAULT_KIND_BAD_SIGNATURE;
+    b.checkpoint = "checkpoints/3";
+    b.message = "forged";
+    r.n_faults = 2;
+    r.faults = faults;
+    cr_assert_str_eq(printed(&r),
+                     "Cases checked    12 (48 events)\n"
+                     "Checkpoints      3 checked (14 heads)\n"
+                     "Last checkpoint  checkpoints/3, hash ab12\n"
+                     "Faults           2\n"
+                     "FAULT          CASE  SEQ  CHECKPOINT  WHAT\n"
+                     "removed-case   c1      4  2           the case no longer exists\n"
+                     "bad-signature  -       -  3           forged\n");
+}
+
+Test(print, an_audit_verification_says_whether_it_is_complete_and_clean)
+{
+    Refunds__V1__VerifyAuditChainResponse r = REFUNDS__V1__VERIFY_AUDIT_CHAIN_RESPONSE__INIT;
+
+    r.cases_checked = 1;
+    r.events_checked = 4;
+    cr_assert_str_eq(printed(&r), "Cases checked    1 (4 events)\n"
+                                  "Checkpoints      0 checked (0 heads)\n"
+                                  "Faults           0\n"
+                                  "Every chain and checkpoint verifies.\n");
+    r.next_page_token = "t2";
+    cr_assert_str_eq(printed(&r), "Cases checked    1 (4 events)\n"
+                                  "Checkpoints      0 checked (0 heads)\n"
+                                  "Faults           0\n"
+                                  "Not complete: verify the next page too (or use --all).\n"
+                                  "Next page: --page-token t2\n");
 }
 
 Test(print, another_reply_is_printed_as_indented_json)

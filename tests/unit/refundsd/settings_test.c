@@ -68,6 +68,7 @@ Test(settings, defaults_are_those_docs_operations_md_promises)
     cr_assert_eq(s.idempotency_ttl_hours, 48);
     cr_assert_eq(s.health_interval_ms, 1000);
     cr_assert_eq(s.housekeeping_interval_ms, 60000);
+    cr_assert_eq(s.audit_checkpoint_interval_s, 300);
     cr_assert_eq(s.max_message_bytes, 1048576);
     cr_assert_eq(s.case_cache_mb, 64);
     cr_assert_eq(s.case_cache_ttl_ms, 60000);
@@ -178,6 +179,7 @@ Test(settings, every_integer_variable_names_itself_when_bad)
         "REFUNDS_IDEMPOTENCY_TTL_HOURS",
         "REFUNDS_HEALTH_INTERVAL_MS",
         "REFUNDS_HOUSEKEEPING_INTERVAL_MS",
+        "REFUNDS_AUDIT_CHECKPOINT_INTERVAL_S",
         "REFUNDS_MAX_MESSAGE_BYTES",
         "REFUNDS_CASE_CACHE_MB",
         "REFUNDS_CASE_CACHE_TTL_MS",
