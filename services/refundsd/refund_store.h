@@ -17,6 +17,16 @@
 #include "refunds/ctx.h"
 #include "refunds/v1/cases.pb-c.h"
 
+/*
+ * SQL of the money a case has out in currency cur: its refunds in cur, less those
+ * the provider says came back (failed, cancelled, reversed). A refund sent again
+ * after a failure is then not "more than approved". case_id and cur are SQL
+ * expressions. The reconciler judges duplicates with the same sum.
+ */
+#define RF_REFUNDS_OUT_SQL(case_id, cur)                                                           \
+    "(SELECT coalesce(sum(o.amount_minor), 0) FROM refunds o WHERE o.case_id = " case_id            \
+    " AND o.currency = " cur " AND o.observed_status NOT IN ('FAILED', 'CANCELED', 'REVERSED'))"
+
 /* A refund as read, with what the handlers need beyond its API view. */
 struct rf_refund_row {
     Refunds__V1__Refund *pb;

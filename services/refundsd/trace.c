@@ -26,6 +26,8 @@
 #include "services.h"
 #include "trace_situation.h"
 
+#define MAX64(a, b) ((a) > (b) ? (a) : (b))
+
 /* The most open findings of a case the trace lists (their refunds' items share them). */
 #define TRACE_MAX_FINDINGS 100
 
@@ -301,7 +303,10 @@ static bool new_method_needed(const char *failure_reason)
     return strstr(failure_reason, "card") != NULL || strstr(failure_reason, "account") != NULL;
 }
 
-/* The script of the case: about its most urgent refund (the newest of equals). */
+/*
+ * The script of the case: about its most urgent refund (the newest of equals),
+ * leaving out failed ones that a later refund replaced.
+ */
 static enum rf_code build_script(struct trace *t, Refunds__V1__RefundTrace *out)
 {
     struct rf_call *call = t->call;
@@ -318,9 +323,20 @@ static enum rf_code build_script(struct trace *t, Refunds__V1__RefundTrace *out)
     int64_t now = call->ctx.now_us, next;
     enum rf_code code;
 
+    int64_t latest_alive = INT64_MIN;
+
+    /* A failed refund sent again since is history: the script is about the one on its way. */
     for (size_t i = 0; i < t->n_items; i++)
-        if (it == NULL || t->items[i].situation <= it->situation)
-            it = &t->items[i];
+        if (t->items[i].situation != RF_TRACE_FAILED)
+            latest_alive = MAX64(latest_alive, ts_us(t->items[i].row->pb->issue_time));
+    for (size_t i = 0; i < t->n_items; i++) {
+        const struct item *x = &t->items[i];
+
+        if (x->situation == RF_TRACE_FAILED && ts_us(x->row->pb->issue_time) <= latest_alive)
+            continue;
+        if (it == NULL || x->situation <= it->situation)
+            it = x;
+    }
     if (it != NULL)
         s = it->situation;
     else if (ap != NULL && ap->decision == REFUNDS__V1__DECISION__DECISION_APPROVE)

@@ -162,6 +162,23 @@ class TraceTest(MoneyTest):
         self.assertEqual(done.timeline[-1].kind, rpb.TRACE_EVENT_KIND_RECEIPT_CONFIRMED)
         self.assertEqual(done.state, pb.CASE_STATE_AWAITING_FOLLOW_UP)
 
+    def test_a_refund_sent_again_after_a_failure_is_neither_a_duplicate_nor_the_script(self):
+        tag = rid()[:8]
+        first, again = f"re_f1_{tag}", f"re_f2_{tag}"
+        case = self.stage(first, [event("refund.failed", 2, stripe_refund(
+            first, "failed", days_ago=3, failure_reason="expired_or_canceled_card"))], 3)
+        self.assertEqual(self.trace(case.name).script.situation, "trace.failed")
+        reissued = self.issue(case, "stripe", again, days_ago=1)
+        self.assertFalse(reissued.refunds[1].exceeds_approved, "the failed refund's money came back")
+        self.load_events(again + ".ndjson", [event("refund.updated", 1, stripe_refund(
+            again, "succeeded", reference="74629850"))])
+        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.recon.once()
+        self.assertEqual(self.findings([first, again]), {first: ["FAILED"]}, "no DUPLICATE_REFUND")
+        t = self.trace(case.name, language="en")
+        self.assertScript(t, "trace.in_window", "en", "74629850")
+        self.assertEqual([i.refund.provider_refund_id for i in t.refunds], [first, again])
+
     def test_bad_names_unknown_cases_and_roles(self):
         case = self.approved_case()
         with self.assertRaises(grpc.RpcError) as ctx:

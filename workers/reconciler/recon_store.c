@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "recon_store.h"
+#include "refund_store.h"
 #include "refunds/crypto.h"
 
 static const struct rf_stmt start_run = {
@@ -26,8 +27,8 @@ static const struct rf_stmt claim = {
     "recon_claim",
     "SELECT r.id, r.case_id, r.provider, r.provider_refund_id, r.payment_method, r.amount_minor,"
     " r.currency, r.issued_at, r.received_at IS NOT NULL, r.case_currency, r.approved_minor,"
-    " c.refunded_minor, r.observed_status, r.reference, r.observations"
-    " FROM refunds r JOIN cases c ON c.id = r.case_id WHERE r.next_check_at <= $1"
+    " " RF_REFUNDS_OUT_SQL("r.case_id", "r.case_currency") ", r.observed_status, r.reference,"
+    " r.observations FROM refunds r WHERE r.next_check_at <= $1"
     " ORDER BY r.next_check_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED"};
 
 enum claim_col {
