@@ -106,7 +106,8 @@ rf_tokens() {
     {
         echo "# token subject role -- bearer tokens of the local run (keep private)"
         for role in service:shop service:payments agent:alice agent:bob approver:carol approver:dave \
-                    finance:erin finance:frank admin:grace admin:heidi; do
+                    senior_approver:sam senior_approver:sue finance:erin finance:frank \
+                    admin:grace admin:heidi; do
             name=${role#*:}; role=${role%%:*}
             echo "$(openssl rand -hex 24) $name $role"
         done
