@@ -19,9 +19,12 @@
 #include "case_state.h"
 #include "case_store.h"
 
+struct rf_policy_cache;
+
 /* The state refunds.v1.RefundCases is bound with (main.c). */
 struct rf_cases_state {
-    struct rf_case_cache *cache; /* GetCase replies of this replica */
+    struct rf_case_cache *cache;      /* GetCase replies of this replica */
+    struct rf_policy_cache *policies; /* the parsed guidelines (evaluation, SLA, tiers) */
 };
 
 /* The RefundCases state of a call of one of its methods. */

@@ -29,8 +29,15 @@ struct rf_case_row {
     int audit_seq;
     uint8_t audit_head[RF_SHA256_LEN];
     const char *opened_by;
-    const char *evaluated_by; /* NULL when nobody */
+    const char *evaluated_by; /* the latest evaluation's; NULL when nobody */
     const char *escalated_by; /* NULL when nobody */
+    const char *customer_id;  /* Customer.id; NULL when none */
+    int evaluation_count;     /* the number of the latest evaluation; 0 when none */
+    /* Of the latest evaluation (0 and NULL without one); tier also the escalation's. */
+    long long policy_version;
+    const char *recommendation; /* "APPROVE", "ESCALATE", "DENY" */
+    const char *tier;           /* "AGENT", "APPROVER", "SENIOR_APPROVER" */
+    const char *priority;       /* "HIGH", "NORMAL", "LOW" */
 };
 
 /* The case's payment method as the arrival windows name it ("card", "bank_transfer"). */
@@ -96,12 +103,49 @@ enum rf_code rf_case_store_insert(struct rf_ctx *ctx, const char *id, const Refu
 enum rf_code rf_case_store_add_interaction(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                            const char *kind, const char *channel,
                                            const char *summary, bool *applied);
+
+/* What an escalation records on its approval. */
+struct rf_case_escalation {
+    int64_t due_us;
+    const char *note;
+    const char *tier;     /* "APPROVER" or "SENIOR_APPROVER" */
+    const char *priority; /* "HIGH", "NORMAL", "LOW": which SLA set due_us */
+    long long policy_version;
+};
 enum rf_code rf_case_store_escalate(struct rf_ctx *ctx, const struct rf_case_change *ch,
-                                    int64_t due_us, const char *note, bool *applied);
-/* approved_minor is ignored unless decision is "APPROVE"; alternatives is a text[] literal. */
+                                    const struct rf_case_escalation *e, bool *applied);
+
+/* What a decision records on its approval and its case. */
+struct rf_case_decision {
+    const char *decision;     /* "APPROVE", "DENY", "OFFER_ALTERNATIVE" */
+    long long approved_minor; /* APPROVE only; 0 otherwise */
+    const char *outcome; /* "APPROVED_FULL", "APPROVED_PARTIAL", "DENIED", "ALTERNATIVE_OFFERED" */
+    const char *reason;
+    const char *alternatives; /* a text[] literal of Alternative short names */
+    const char *offer_kind;   /* OFFER_ALTERNATIVE: "STORE_CREDIT" or "EXCHANGE"; else NULL */
+    long long offer_minor;    /* STORE_CREDIT: the credit; else 0 */
+    const char *offer_currency;
+    const char *offer_sku; /* EXCHANGE: the SKU; else NULL */
+};
+
+/*
+ * Decides the pending approval of the case ch changes, recording the breach
+ * when it comes after the due time. The SQL repeats the handler's checks:
+ * four-eyes (opened, evaluated at any time, escalated) and a senior tier
+ * decided only by a senior approver.
+ */
 enum rf_code rf_case_store_decide(struct rf_ctx *ctx, const struct rf_case_change *ch,
-                                  const char *decision, long long approved_minor,
-                                  const char *reason, const char *alternatives, bool *applied);
+                                  const struct rf_case_decision *d, bool *applied);
+
+/*
+ * An agent's own approval (d->decision "APPROVE") of the evaluated case ch
+ * changes: a decided approval with no escalation, at the agent's tier, with
+ * the evaluation's priority and policy version. Applies only while the case's
+ * latest evaluation still recommends APPROVE at the agent's tier.
+ */
+enum rf_code rf_case_store_self_approve(struct rf_ctx *ctx, const struct rf_case_change *ch,
+                                        const struct rf_case_decision *d, const char *priority,
+                                        long long policy_version, bool *applied);
 enum rf_code rf_case_store_withdraw(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                     const char *reason, bool *applied);
 
@@ -123,9 +167,18 @@ struct rf_case_filter {
 enum rf_code rf_case_store_list(struct rf_ctx *ctx, const struct rf_case_filter *f,
                                 Refunds__V1__Case ***cases, size_t *n);
 
-/* Lists pending approvals by due time after (after_due_us, after_id); after_id NULL for the start.
- */
-enum rf_code rf_case_store_queue(struct rf_ctx *ctx, int64_t after_due_us, const char *after_id,
-                                 int limit, Refunds__V1__Case ***cases, size_t *n);
+/* Filters of ListApprovalQueue. */
+struct rf_queue_filter {
+    /* Keyset cursor: only approvals due after (after_due_us, after_id); NULL id for the start. */
+    int64_t after_due_us;
+    const char *after_id;
+    int limit;
+    bool overdue_only; /* due before ctx's time */
+    const char *tier;  /* "APPROVER" or "SENIOR_APPROVER"; NULL for both */
+};
+
+/* Lists pending approvals by due time, then case id. */
+enum rf_code rf_case_store_queue(struct rf_ctx *ctx, const struct rf_queue_filter *f,
+                                 Refunds__V1__Case ***cases, size_t *n);
 
 #endif

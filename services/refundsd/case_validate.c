@@ -84,6 +84,7 @@ void rf_validate_open_case(const Refunds__V1__OpenCaseRequest *in, int64_t now_u
                         "a phone number of 7 to 15 digits, such as +34 600 123 456");
         rf_check_format(err, "customer.preferred_language", c->preferred_language, 35, false,
                         rf_language_tag_valid, "a BCP 47 language tag such as en, es or de-AT");
+        rf_check_text(err, "customer.id", c->id, RF_MAX_ID_CHARS, false, 0);
     }
     if (in->product == NULL) {
         rf_violation_add(err, "product", "is required");
@@ -180,18 +181,67 @@ void rf_validate_list_approval_queue(const Refunds__V1__ListApprovalQueueRequest
 {
     (void)now_us;
     rf_check_page(err, in->page_size, in->page_token);
+    if (in->tier == REFUNDS__V1__TIER__TIER_AGENT)
+        rf_violation_add(err, "tier",
+                         "must be APPROVER or SENIOR_APPROVER: an agent's cases never wait in the "
+                         "queue");
+    else
+        rf_check_enum(err, "tier", &refunds__v1__tier__descriptor, in->tier, false);
+}
+
+/* DecideCaseRequest.offer: with OFFER_ALTERNATIVE only, store credit with an amount or an exchange
+ * with a SKU. */
+static void check_offer(const Refunds__V1__DecideCaseRequest *in, struct rf_error *err)
+{
+    const Refunds__V1__AlternativeOffer *o = in->offer;
+    bool offering = in->decision == REFUNDS__V1__DECISION__DECISION_OFFER_ALTERNATIVE;
+
+    if (!offering) {
+        if (o != NULL)
+            rf_violation_add(err, "offer", "is only given when the decision is OFFER_ALTERNATIVE");
+        return;
+    }
+    if (in->approved_amount != NULL)
+        rf_violation_add(err, "approved_amount",
+                         "must not be set when the decision is OFFER_ALTERNATIVE");
+    if (in->n_alternatives != 0)
+        rf_violation_add(err, "alternatives",
+                         "must be empty when the decision is OFFER_ALTERNATIVE: offer says what");
+    if (o == NULL) {
+        rf_violation_add(err, "offer",
+                         "is required with OFFER_ALTERNATIVE: store credit with an amount, or an "
+                         "exchange with a SKU");
+        return;
+    }
+    if (o->kind == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_STORE_CREDIT) {
+        rf_check_money(err, "offer.amount", o->amount);
+        if (o->sku[0] != '\0')
+            rf_violation_add(err, "offer.sku", "is only given with an EXCHANGE");
+    } else if (o->kind == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE) {
+        rf_check_text(err, "offer.sku", o->sku, RF_MAX_ID_CHARS, true, 0);
+        if (o->amount != NULL)
+            rf_violation_add(err, "offer.amount", "is only given with STORE_CREDIT");
+    } else {
+        rf_violation_add(err, "offer.kind", "must be STORE_CREDIT or EXCHANGE");
+    }
+    if (o->answer_time != NULL || o->accepted)
+        rf_violation_add(err, "offer.answer_time",
+                         "is the customer's answer, recorded later: leave it unset");
 }
 
 void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t now_us,
                              struct rf_error *err)
 {
     bool deny = in->decision == REFUNDS__V1__DECISION__DECISION_DENY;
+    bool offer = in->decision == REFUNDS__V1__DECISION__DECISION_OFFER_ALTERNATIVE;
 
     (void)now_us;
     check_name(err, in->name);
     check_etag(err, in->etag);
     rf_check_enum(err, "decision", &refunds__v1__decision__descriptor, in->decision, true);
-    rf_check_text(err, "reason", in->reason, RF_MAX_SHORT_TEXT_CHARS, deny, RF_TEXT_MULTILINE);
+    /* Whoever gets no refund reads why. */
+    rf_check_text(err, "reason", in->reason, RF_MAX_SHORT_TEXT_CHARS, deny || offer,
+                  RF_TEXT_MULTILINE);
     if (deny) {
         if (in->approved_amount != NULL)
             rf_violation_add(err, "approved_amount", "must not be set when the decision is DENY");
@@ -205,6 +255,7 @@ void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t n
         if (in->n_alternatives != 0)
             rf_violation_add(err, "alternatives", "are only offered when the decision is DENY");
     }
+    check_offer(in, err);
     if (in->n_alternatives > RF_MAX_ALTERNATIVES) {
         /* Refused before any per-element work: the count bounds everything below. */
         rf_violation_add(err, "alternatives",
@@ -232,6 +283,22 @@ void rf_validate_withdraw_case(const Refunds__V1__WithdrawCaseRequest *in, int64
     check_name(err, in->name);
     check_etag(err, in->etag);
     rf_check_text(err, "reason", in->reason, RF_MAX_SHORT_TEXT_CHARS, true, RF_TEXT_MULTILINE);
+}
+
+void rf_validate_evaluate_case(const Refunds__V1__EvaluateCaseRequest *in, int64_t now_us,
+                               struct rf_error *err)
+{
+    (void)now_us;
+    check_name(err, in->name);
+    check_etag(err, in->etag);
+    rf_check_text(err, "customer_id", in->customer_id, RF_MAX_ID_CHARS, false, 0);
+}
+
+void rf_validate_list_evaluations(const Refunds__V1__ListEvaluationsRequest *in, int64_t now_us,
+                                  struct rf_error *err)
+{
+    (void)now_us;
+    check_name(err, in->name);
 }
 
 /* The payment providers RecordRefundIssued knows: the provider cache's key names. */

@@ -41,6 +41,10 @@ void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t n
                              struct rf_error *err);
 void rf_validate_withdraw_case(const Refunds__V1__WithdrawCaseRequest *in, int64_t now_us,
                                struct rf_error *err);
+void rf_validate_evaluate_case(const Refunds__V1__EvaluateCaseRequest *in, int64_t now_us,
+                               struct rf_error *err);
+void rf_validate_list_evaluations(const Refunds__V1__ListEvaluationsRequest *in, int64_t now_us,
+                                  struct rf_error *err);
 
 void rf_validate_record_refund_issued(const Refunds__V1__RecordRefundIssuedRequest *in,
                                       int64_t now_us, struct rf_error *err);

@@ -2,7 +2,9 @@
  * refundsd: the gRPC server of refunds. `refundsd serve` (the default) runs
  * it until SIGTERM or SIGINT, then drains in-flight calls and exits 0;
  * `refundsd migrate` applies the schema migrations; `refundsd version`
- * prints what this binary is. Configuration is from the environment
+ * prints what this binary is; `refundsd report-sql DIM[,DIM]` prints the SQL
+ * GetPolicyReport runs (for EXPLAIN and the benchmark, which take it from
+ * here rather than from a copy). Configuration is from the environment
  * (settings.c; docs/operations.md).
  */
 #include <signal.h>
@@ -19,10 +21,13 @@
 #include "case_change.h"
 #include "case_store.h"
 #include "monitor.h"
+#include "policy_cache.h"
 #include "refunds/log.h"
 #include "refunds/migrate.h"
 #include "refunds/render.h"
 #include "reconciliation.h"
+#include "refunds/pb.h"
+#include "report_store.h"
 #include "server.h"
 #include "server_key.h"
 #include "services.h"
@@ -37,13 +42,46 @@
 
 static int usage(FILE *to)
 {
-    fputs("usage: refundsd [serve | migrate | version]\n"
-          "  serve    run the gRPC server (default)\n"
-          "  migrate  apply the database migrations and exit\n"
-          "  version  print the version and schema version and exit\n"
+    fputs("usage: refundsd [serve | migrate | version | report-sql DIM[,DIM]]\n"
+          "  serve       run the gRPC server (default)\n"
+          "  migrate     apply the database migrations and exit\n"
+          "  version     print the version and schema version and exit\n"
+          "  report-sql  print the three statements of GetPolicyReport grouped by one or two\n"
+          "              of reason, category, channel, policy_version, tier ($1, $2: the\n"
+          "              range; $3: the time pending approvals are overdue at)\n"
           "Configuration comes from REFUNDS_* environment variables; see docs/operations.md.\n",
           to);
     return to == stdout ? 0 : 2;
+}
+
+/* Prints the report's SQL for the dimensions named in list ("reason,category"). */
+static int report_sql(const char *list)
+{
+    int dims[RF_REPORT_DIMS_MAX];
+    size_t n = 0;
+    char name[64];
+
+    while (*list != '\0') {
+        size_t len = strcspn(list, ",");
+        int v = 0;
+
+        snprintf(name, sizeof name, "%.*s", (int)len, list);
+        for (char *p = name; *p != '\0'; p++)
+            *p = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+        if (n == RF_REPORT_DIMS_MAX ||
+            !rf_pb_enum_from_short(&refunds__v1__report_dimension__descriptor, name, &v) ||
+            (n == 1 && dims[0] == v)) {
+            fprintf(stderr, "refundsd: report-sql takes one or two distinct dimensions of reason, "
+                            "category, channel, policy_version, tier\n");
+            return 2;
+        }
+        dims[n++] = v;
+        list += len + (list[len] == ',');
+    }
+    if (n == 0)
+        return usage(stderr);
+    fputs(rf_report_store_sql(dims, n), stdout);
+    return 0;
 }
 
 static int migrate(const struct rf_settings *s)
@@ -135,6 +173,7 @@ static int serve(const struct rf_settings *s)
     bool ephemeral_key = false;
     struct rf_monitor *monitor;
     struct rf_case_cache *cache;
+    struct rf_policy_cache *policies;
     struct rf_cache_listener *listener = NULL;
     struct rf_server *srv = NULL;
     struct rf_error err;
@@ -177,15 +216,16 @@ static int serve(const struct rf_settings *s)
     cache = rf_case_cache_create((size_t)s->case_cache_mb << 20);
     if (s->case_cache_mb > 0)
         listener = rf_cache_listener_start(s, cache);
+    policies = rf_policy_cache_create();
     cases.cache = cache;
+    cases.policies = policies;
     recon.cache = cache;
     recon.templates = templates;
     {
         /* Each service with the state its handlers reach as call->service; it outlives srv. */
         const struct rf_service_binding services[] = {
-            {&rf_refund_cases_service, &cases},
-            {&rf_reconciliation_service, &recon},
-            {&rf_tracking_service, &tracking},
+            {&rf_refund_cases_service, &cases}, {&rf_reconciliation_service, &recon},
+            {&rf_tracking_service, &tracking},  {&rf_policies_service, policies},
             {&rf_health_service, monitor},
         };
 
@@ -196,6 +236,7 @@ static int serve(const struct rf_settings *s)
         rf_log_msg(RF_LOG_ERROR, "start", "%s", err.message);
         rf_cache_listener_stop(listener);
         rf_case_cache_destroy(cache);
+        rf_policy_cache_destroy(policies);
         rf_monitor_stop(monitor);
         rf_auth_destroy(auth);
         rf_templates_destroy(templates);
@@ -227,6 +268,7 @@ static int serve(const struct rf_settings *s)
     rf_cache_listener_stop(listener);
     log_cache_stats(cache);
     rf_case_cache_destroy(cache);
+    rf_policy_cache_destroy(policies);
     rf_monitor_stop(monitor);
     rf_auth_destroy(auth);
     rf_templates_destroy(templates);
@@ -241,6 +283,8 @@ int main(int argc, char **argv)
     struct rf_settings settings;
     struct rf_error err;
 
+    if (argc == 3 && strcmp(cmd, "report-sql") == 0)
+        return report_sql(argv[2]);
     if (argc > 2)
         return usage(stderr);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)

@@ -32,7 +32,8 @@
 
 /*
  * The reason codes a document may list: refunds.v1.ReasonCode's short names
- * in lower case, and the payment cases the API is about to gain.
+ * in lower case (the payment cases wrong_tax_applied, invoice_error and
+ * charged_order_failed among them).
  */
 const char *const rf_reason_codes[] = {
     "changed_mind",       "charged_order_failed",

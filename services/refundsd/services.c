@@ -5,6 +5,7 @@
  */
 #include "grpc/health/v1/health.pb-c.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/policy.pb-c.h"
 #include "refunds/v1/reconciliation.pb-c.h"
 #include "refunds/v1/tracking.pb-c.h"
 #include "services.h"
@@ -19,10 +20,8 @@ const struct rf_service rf_health_service = {
 };
 
 static const struct rf_method_part *const refund_cases_parts[] = {
-    &rf_cases_methods,
-    &rf_approvals_methods,
-    &rf_refunds_methods,
-    &rf_followups_methods,
+    &rf_cases_methods,     &rf_approvals_methods,  &rf_refunds_methods,
+    &rf_followups_methods, &rf_evaluation_methods,
 };
 
 const struct rf_service rf_refund_cases_service = {
@@ -42,6 +41,15 @@ const struct rf_service rf_reconciliation_service = {
     .descriptor = &refunds__v1__reconciliation__descriptor,
     .parts = reconciliation_parts,
     .n_parts = sizeof reconciliation_parts / sizeof reconciliation_parts[0],
+    .complete = true,
+};
+
+static const struct rf_method_part *const policies_parts[] = {&rf_policies_methods};
+
+const struct rf_service rf_policies_service = {
+    .descriptor = &refunds__v1__policies__descriptor,
+    .parts = policies_parts,
+    .n_parts = sizeof policies_parts / sizeof policies_parts[0],
     .complete = true,
 };
 

@@ -59,7 +59,9 @@ static const struct rf_env_int ints[] = {
     /* -1: the default follows the connection age (see below). */
     INT("REFUNDS_DRAIN_MS", drain_ms, -1, 0, 600000),
     INT("REFUNDS_SHUTDOWN_GRACE_MS", shutdown_grace_ms, 10000, 0, 600000),
-    INT("REFUNDS_APPROVAL_SLA_SECONDS", approval_sla_seconds, 86400, 1, 90LL * 86400),
+    /* 0: the policy's SLA for the priority; more: every escalation is due that late (drills,
+       tests). */
+    INT("REFUNDS_APPROVAL_SLA_SECONDS", approval_sla_seconds, 0, 0, 90LL * 86400),
     INT("REFUNDS_IDEMPOTENCY_TTL_HOURS", idempotency_ttl_hours, 48, 24, 24 * 365),
     INT("REFUNDS_HEALTH_INTERVAL_MS", health_interval_ms, 1000, 50, 60000),
     INT("REFUNDS_HOUSEKEEPING_INTERVAL_MS", housekeeping_interval_ms, 60000, 100, 86400000),
@@ -69,6 +71,7 @@ static const struct rf_env_int ints[] = {
     INT("REFUNDS_CASE_CACHE_TTL_MS", case_cache_ttl_ms, 60000, 100, 86400000),
     INT("REFUNDS_TRACKING_TOKEN_DAYS", tracking_token_days, 400, 1, 3650),
     INT("REFUNDS_TEST_DELAY_AFTER_COMMIT_MS", test_delay_after_commit_ms, 0, 0, 60000),
+    INT("REFUNDS_REPORT_WORK_MEM_MB", report_work_mem_mb, 256, 4, 16384),
 };
 
 enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)

@@ -26,7 +26,7 @@ struct rf_settings {
     long long drain_ms;                 /* REFUNDS_DRAIN_MS: lame duck before the GOAWAY */
     long long max_connection_age_ms;    /* REFUNDS_MAX_CONNECTION_AGE_MS */
     long long shutdown_grace_ms;        /* REFUNDS_SHUTDOWN_GRACE_MS */
-    long long approval_sla_seconds;     /* REFUNDS_APPROVAL_SLA_SECONDS */
+    long long approval_sla_seconds;     /* REFUNDS_APPROVAL_SLA_SECONDS: 0, the policy's SLA */
     long long idempotency_ttl_hours;    /* REFUNDS_IDEMPOTENCY_TTL_HOURS (at least 24) */
     long long health_interval_ms;       /* REFUNDS_HEALTH_INTERVAL_MS */
     long long housekeeping_interval_ms; /* REFUNDS_HOUSEKEEPING_INTERVAL_MS: expiry of old keys */
@@ -47,6 +47,8 @@ struct rf_settings {
     /* REFUNDS_RECON_ARRIVAL_WINDOWS, read as the reconciler reads it: the defaults overridden. */
     struct rf_arrival_table arrival;
     const char *merchant_name; /* REFUNDS_MERCHANT_NAME: the shop on the customer's statement */
+    /* REFUNDS_REPORT_WORK_MEM_MB: PostgreSQL's work_mem for a GetPolicyReport's sorts */
+    long long report_work_mem_mb;
 };
 
 /* Reads the environment into s; INVALID_ARGUMENT naming the variable on a bad value. */

@@ -12,12 +12,14 @@
 #include "refunds/pb.h"
 #include "refunds/v1/cases.pb-c.h"
 
-#define N_EVENTS (RF_EVENT_WITHDRAW + 1)
+#define N_EVENTS (RF_EVENT_MAX + 1)
+
+static const char *sources(enum rf_case_event e);
 
 static const enum rf_case_event all_events[] = {
     RF_EVENT_EVALUATE,    RF_EVENT_ESCALATE,     RF_EVENT_APPROVE,         RF_EVENT_DENY,
     RF_EVENT_COMMUNICATE, RF_EVENT_ISSUE_REFUND, RF_EVENT_AWAIT_FOLLOW_UP, RF_EVENT_CLOSE,
-    RF_EVENT_WITHDRAW,
+    RF_EVENT_WITHDRAW,    RF_EVENT_SELF_APPROVE,
 };
 
 Test(case_state, names_agree_with_the_proto_descriptor_for_every_value)
@@ -140,6 +142,20 @@ Test(case_state, approve_and_deny_only_from_pending_approval)
         if (pending)
             cr_assert_eq(to, RF_CASE_DENIED);
     }
+}
+
+Test(case_state, an_agent_approves_alone_only_an_evaluated_case)
+{
+    for (int s = RF_CASE_OPEN; s <= RF_CASE_STATE_MAX; s++) {
+        enum rf_case_state to;
+        bool evaluated = s == RF_CASE_EVALUATED;
+
+        cr_assert_eq(rf_case_next((enum rf_case_state)s, RF_EVENT_SELF_APPROVE, &to), evaluated,
+                     "SELF_APPROVE from %s", rf_case_state_name((enum rf_case_state)s));
+        if (evaluated)
+            cr_assert_eq(to, RF_CASE_APPROVED);
+    }
+    cr_assert_str_eq(sources(RF_EVENT_SELF_APPROVE), "EVALUATED");
 }
 
 Test(case_state, closing_needs_the_follow_up_stage)

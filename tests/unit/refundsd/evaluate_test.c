@@ -17,6 +17,7 @@
 #include "evaluate.h"
 #include "refunds/money.h"
 #include "refunds/timeutil.h"
+#include "test_file.h"
 #include "test_policy.h"
 #include "test_time.h"
 
@@ -648,6 +649,98 @@ Test(evaluate_tier, a_currency_without_limits_needs_a_senior_approver)
     cr_assert_str_eq(factor("amount")->sentence, "Our guidelines set no approval limits for "
                                                  "payments in USD, so a senior manager will "
                                                  "decide.");
+}
+
+/* The shipped default (deploy/policy/default.json), parsed into the test's arena. */
+static struct rf_policy *shipped_default(void)
+{
+    struct rf_policy *p = NULL;
+    size_t len;
+    char *text = test_read_file(arena, RF_POLICY_DEFAULT, &len);
+
+    cr_assert_eq(rf_policy_parse(arena, text, len, &p, &err), RF_OK, "%s", err.message);
+    p->version = 1;
+    return p;
+}
+
+/* The tier of a strong, in-time request (APPROVE) of minor units in currency. */
+static enum rf_tier tier_for(const char *currency, int64_t minor)
+{
+    in.currency = currency;
+    in.paid_minor = in.requested_minor = minor;
+    run();
+    cr_assert_eq(ev.recommendation, RF_RECOMMEND_APPROVE, "%s %lld", currency, (long long)minor);
+    return ev.tier;
+}
+
+Test(evaluate_tier, every_currency_of_the_shipped_default_has_its_own_limits)
+{
+    pol = shipped_default();
+    for (size_t i = 0; i < pol->n_limits; i++) {
+        const struct rf_policy_limits *l = &pol->limits[i];
+        const char *cur = l->currency;
+
+        cr_assert_eq(tier_for(cur, l->self_approval_minor), RF_TIER_AGENT, "%s at its limit", cur);
+        cr_assert_eq(tier_for(cur, l->self_approval_minor + 1), RF_TIER_APPROVER, "%s", cur);
+        cr_assert_eq(tier_for(cur, l->senior_threshold_minor), RF_TIER_APPROVER, "%s", cur);
+        cr_assert_eq(tier_for(cur, l->senior_threshold_minor + 1), RF_TIER_SENIOR_APPROVER, "%s",
+                     cur);
+    }
+    cr_assert_eq(pol->n_limits, 7);
+    /* 7,500 yen is about 45 euros: a yen has no minor unit, so the limit is whole yen. */
+    cr_assert_eq(tier_for("JPY", 7500), RF_TIER_AGENT);
+    cr_assert_eq(tier_for("JPY", 7501), RF_TIER_APPROVER);
+    cr_assert_eq(tier_for("GBP", 4001), RF_TIER_APPROVER, "GBP 40.01 is above GBP 40.00");
+    cr_assert_eq(tier_for("EUR", 4001), RF_TIER_AGENT, "EUR 40.01 is not");
+    cr_assert_eq(tier_for("NOK", 1), RF_TIER_SENIOR_APPROVER, "no limits for NOK: fail closed");
+}
+
+Test(evaluate_history, the_refunded_limit_of_each_currency_of_the_shipped_default_holds_exactly)
+{
+    pol = shipped_default();
+    for (size_t i = 0; i < pol->n_limits; i++) {
+        const struct rf_policy_limits *l = &pol->limits[i];
+
+        in.currency = l->currency;
+        in.paid_minor = in.requested_minor = l->self_approval_minor;
+        in.history.refunded_in_window_minor = l->history_max_refunded_minor - in.requested_minor;
+        run();
+        cr_assert_eq(ev.recommendation, RF_RECOMMEND_APPROVE, "%s at the limit", l->currency);
+        in.history.refunded_in_window_minor++;
+        run();
+        cr_assert_eq(ev.recommendation, RF_RECOMMEND_ESCALATE, "%s one minor unit over",
+                     l->currency);
+        cr_assert_eq(factor("refunded_in_window")->rules, RF_RULE_NOT_APPROVE);
+    }
+}
+
+Test(evaluate, the_shipped_default_s_reasoning_holds_for_its_example_cases)
+{
+    /* docs/policy.md: a defect approves alone until about 20 days past the window (lateness
+     * -30 x 21 / 60 rounds to -10, x 22 / 60 to -11)... */
+    pol = shipped_default();
+    contact_after(30 + 21);
+    run();
+    expect(RF_RECOMMEND_APPROVE, 30, RF_TIER_AGENT);
+    contact_after(30 + 22);
+    run();
+    expect(RF_RECOMMEND_ESCALATE, 29, RF_TIER_APPROVER);
+    /* ... a double charge keeps APPROVE even at the full lateness weight, at high priority ... */
+    in.reason = "duplicate_charge";
+    contact_after(30 + 60);
+    run();
+    expect(RF_RECOMMEND_APPROVE, 30, RF_TIER_AGENT);
+    cr_assert_eq(ev.priority, RF_PRIORITY_HIGH);
+    /* ... a change of mind at the limit is denied, a day later too, and a hygiene defect late
+     * past every limit still goes to a person. */
+    in.reason = "changed_mind";
+    run();
+    expect(RF_RECOMMEND_DENY, -50, RF_TIER_APPROVER);
+    in.category = "hygiene";
+    in.reason = "defective";
+    contact_after(400);
+    run();
+    cr_assert_eq(ev.recommendation, RF_RECOMMEND_ESCALATE);
 }
 
 /* Asserts that in is rejected with exactly one violation: field with why. */

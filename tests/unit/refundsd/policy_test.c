@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "refunds/pb.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "test_file.h"
 #include "test_policy.h"
 #include "test_time.h"
 
@@ -45,21 +46,7 @@ TestSuite(policy_due, .init = setup, .fini = teardown);
 /* The contents of path, NUL-terminated, in the arena; *len is its length. */
 static char *read_text(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    cr_assert_not_null(f, "cannot open %s", path);
-    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    cr_assert_geq(n, 0);
-    rewind(f);
-    buf = rf_arena_alloc(arena, (size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
+    return test_read_file(arena, path, len);
 }
 
 static enum rf_code parse_text(const char *text)
@@ -192,8 +179,8 @@ Test(policy, every_reason_code_of_the_api_is_one_a_document_may_list)
         cr_assert(rf_reason_code_valid(lower), "ReasonCode %s", lower);
         checked++;
     }
-    cr_assert_eq(checked, 10);
-    cr_assert_eq(rf_reason_codes_count, 13, "the ten of the API and the three payment cases");
+    cr_assert_eq(checked, 13, "the API has the payment cases too");
+    cr_assert_eq(rf_reason_codes_count, 13, "every code of the API, none more");
     for (size_t i = 1; i < rf_reason_codes_count; i++)
         cr_assert_lt(strcmp(rf_reason_codes[i - 1], rf_reason_codes[i]), 0, "sorted");
     cr_assert(rf_reason_code_valid("wrong_tax_applied"));
@@ -534,6 +521,61 @@ Test(policy_errors, text_that_is_not_json_gives_jansson_line_and_column)
     expect_not_json("{\"a\": 1,\n \"a\": 2}", 2);
     cr_assert(strstr(err.violations[0].description, "duplicate") != NULL, "%s",
               err.violations[0].description);
+}
+
+/* Parses the fixture file name of tests/unit/refundsd/policies/. */
+static enum rf_code parse_file(const char *name)
+{
+    size_t len;
+    char *text = read_text(rf_arena_printf(arena, "%s/%s", RF_POLICY_FILES, name), &len);
+
+    return rf_policy_parse(arena, text, len, &pol, &err);
+}
+
+Test(policy, good_files_as_people_edit_them_parse)
+{
+    cr_assert_eq(parse_file("good_grocery.json"), RF_OK, "%s", err.message);
+    cr_assert_eq(pol->return_window_days, 14);
+    cr_assert_eq(rf_policy_category(pol, "household")->rule, RF_CATEGORY_ESCALATE);
+    cr_assert_eq(rf_policy_category(pol, "household")->max_days_past_window, 7);
+    cr_assert_eq(rf_policy_category(pol, "electronics")->rule, RF_CATEGORY_ALLOWED, "default");
+    cr_assert_null(rf_policy_limits(pol, "USD"), "only euros");
+    cr_assert_eq(parse_file("good_calendar_sla.json"), RF_OK, "%s", err.message);
+    for (int i = 0; i < RF_PRIORITIES; i++)
+        cr_assert_eq(pol->sla[i].clock, RF_SLA_CALENDAR);
+}
+
+Test(policy_errors, bad_files_are_refused_by_the_path_of_the_field_at_fault)
+{
+    static const struct {
+        const char *file, *message;
+        int violations;
+    } bad[] = {
+        {"bad_negative_days.json", "categories.electronics.max_days_past_window: must be >= 0", 1},
+        {"bad_agent_above_senior.json",
+         "limits.EUR.self_approval_minor: must not exceed limits.EUR.senior_threshold_minor", 1},
+        {"bad_limit_on_never.json",
+         "categories.perishable.max_days_past_window: not allowed with rule \"never\"", 1},
+        {"bad_misspelt_key.json", "retrun_window_days: unknown key (and 1 more error)", 2},
+    };
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rf_error_clear(&err);
+        pol = NULL;
+        cr_assert_eq(parse_file(bad[i].file), RF_INVALID_ARGUMENT, "%s", bad[i].file);
+        cr_assert_str_eq(err.message, bad[i].message, "%s", bad[i].file);
+        cr_assert_eq(err.n_violations, bad[i].violations, "%s", bad[i].file);
+        cr_assert_null(pol, "%s: never half-applied", bad[i].file);
+    }
+    /* The last one: the misspelt key is unknown, and the one it should be is missing. */
+    expect_violation("return_window_days", "required");
+    rf_error_clear(&err);
+    cr_assert_eq(parse_file("bad_trailing_comma.json"), RF_INVALID_ARGUMENT);
+    cr_assert_eq(err.n_violations, 1);
+    cr_assert_str_eq(err.violations[0].field, "policy");
+    cr_assert_str_eq(err.violations[0].description,
+                     "not JSON: line 164, column 3: string or '}' expected near '}'", "%s",
+                     err.violations[0].description);
 }
 
 Test(policy_errors, a_document_that_is_not_an_object_is_rejected)

@@ -64,7 +64,7 @@ Test(settings, defaults_are_those_docs_operations_md_promises)
     cr_assert_eq(s.default_deadline_ms, 30000);
     cr_assert_eq(s.statement_timeout_ms, 60000);
     cr_assert_eq(s.shutdown_grace_ms, 10000);
-    cr_assert_eq(s.approval_sla_seconds, 86400);
+    cr_assert_eq(s.approval_sla_seconds, 0, "0: the policy's SLA decides");
     cr_assert_eq(s.idempotency_ttl_hours, 48);
     cr_assert_eq(s.health_interval_ms, 1000);
     cr_assert_eq(s.housekeeping_interval_ms, 60000);
@@ -72,6 +72,7 @@ Test(settings, defaults_are_those_docs_operations_md_promises)
     cr_assert_eq(s.max_message_bytes, 1048576);
     cr_assert_eq(s.case_cache_mb, 64);
     cr_assert_eq(s.case_cache_ttl_ms, 60000);
+    cr_assert_eq(s.report_work_mem_mb, 256);
 }
 
 Test(settings, defaults_respect_their_own_bounds)
@@ -81,7 +82,7 @@ Test(settings, defaults_respect_their_own_bounds)
     cr_assert_geq(s.idempotency_ttl_hours, 24, "settings.h: at least 24 hours");
     /* The statement timeout is a backstop behind the call deadline, so it is not shorter. */
     cr_assert_geq(s.statement_timeout_ms, s.default_deadline_ms);
-    cr_assert_gt(s.approval_sla_seconds, 0);
+    cr_assert_geq(s.approval_sla_seconds, 0);
     cr_assert_gt(s.health_interval_ms, 0);
     cr_assert_geq(s.shutdown_grace_ms, 0);
     cr_assert_geq(s.max_message_bytes, 1024);
@@ -163,6 +164,14 @@ Test(settings, a_bad_boolean_is_refused_by_name)
     expect_refused("REFUNDS_ALLOW_INSECURE_REMOTE", "maybe");
 }
 
+Test(settings, the_approval_sla_override_is_off_by_default_and_never_negative)
+{
+    set("REFUNDS_APPROVAL_SLA_SECONDS", "1");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_eq(s.approval_sla_seconds, 1);
+    expect_refused("REFUNDS_APPROVAL_SLA_SECONDS", "-1");
+}
+
 Test(settings, a_bad_log_level_is_refused_by_name)
 {
     expect_refused("REFUNDS_LOG_LEVEL", "verbose");
@@ -183,6 +192,7 @@ Test(settings, every_integer_variable_names_itself_when_bad)
         "REFUNDS_MAX_MESSAGE_BYTES",
         "REFUNDS_CASE_CACHE_MB",
         "REFUNDS_CASE_CACHE_TTL_MS",
+        "REFUNDS_REPORT_WORK_MEM_MB",
     };
 
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
