@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "grpc/health/v1/health.pb-c.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/policy.pb-c.h"
 #include "refunds/v1/reconciliation.pb-c.h"
 
 #define FIELD(flag, path_, meta, opt, text)                                                        \
@@ -16,6 +17,12 @@
 #define SWITCH(flag, path_, value_, text)                                                          \
     {                                                                                              \
         .name = flag, .kind = RF_FLAG_CONST, .path = path_, .value = value_, .help = text          \
+    }
+/* A flag whose VALUE fills path and which sets the fields of implied too. */
+#define IMPLYING(flag, path_, meta, implied, text)                                                 \
+    {                                                                                              \
+        .name = flag, .kind = RF_FLAG_FIELD, .path = path_, .metavar = meta, .optional = true,     \
+        .implies = implied, .help = text                                                           \
     }
 #define ETAG                                                                                       \
     FIELD("etag", "etag", "E", true, "etag of the case as last read (default: its current etag)")
@@ -82,10 +89,16 @@ static const struct rf_flag escalate_flags[] = {
     END,
 };
 
-static const struct rf_flag queue_flags[] = {PAGE, END};
+static const struct rf_flag queue_flags[] = {
+    SWITCH("overdue", "overdue_only", "true", "only the approvals past their due time"),
+    FIELD("tier", "tier", "T", true, "only the approvals that need this tier"),
+    PAGE,
+    END,
+};
 
 static const struct rf_flag decide_flags[] = {
-    SWITCH("approve", "decision", "approve", "approve the refund"),
+    SWITCH("approve", "decision", "approve",
+           "approve the refund (an agent: an evaluated case within the self-approval limit)"),
     SWITCH("deny", "decision", "deny", "deny it (with --reason and at least one --alternative)"),
     FIELD("amount", "approved_amount.amount_minor", "MINOR", true,
           "with --approve: amount to refund in minor units of the case's currency (default: the "
@@ -93,7 +106,51 @@ static const struct rf_flag decide_flags[] = {
     FIELD("reason", "reason", "T", true, "why, in words the customer will read"),
     FIELD("alternative", "alternatives", "A", true,
           "with --deny, repeatable: what to offer instead"),
+    IMPLYING("store-credit", "offer.amount.amount_minor", "MINOR",
+             "decision=offer-alternative,offer.kind=store-credit",
+             "no refund: offer store credit of MINOR in the case's currency instead (with "
+             "--reason)"),
+    IMPLYING("exchange", "offer.sku", "SKU", "decision=offer-alternative,offer.kind=exchange",
+             "no refund: offer an exchange for the product SKU instead (with --reason)"),
     ETAG,
+    END,
+};
+
+static const struct rf_flag evaluate_flags[] = {
+    FIELD("customer-id", "customer_id", "ID", true,
+          "the customer's id in the shop's or CRM's records: their cases under it count too"),
+    ETAG,
+    END,
+};
+
+static const struct rf_flag policy_set_flags[] = {
+    FIELD("note", "note", "T", false, "what changes and why, for the version's history"),
+    FIELD("base", "base_version", "V", true,
+          "the version the file was edited from: refused if another was stored since"),
+    END,
+};
+
+static const struct rf_flag policy_versions_flags[] = {
+    FIELD("page-size", "page_size", "N", true, "versions per page (1-500; server default 50)"),
+    FIELD("page-token", "page_token", "T", true, "the next page token of the previous page"),
+    {.name = "all", .kind = RF_FLAG_ALL, .optional = true, .help = "fetch every page"},
+    END,
+};
+
+static const struct rf_flag report_policy_flags[] = {
+    FIELD("from", "start_time", "WHEN", false, "the cases first contacted at or after WHEN"),
+    FIELD("to", "end_time", "WHEN", false, "... and before WHEN"),
+    {.name = "by",
+     .kind = RF_FLAG_FIELD,
+     .path = "group_by",
+     .metavar = "D",
+     .split = true,
+     .help = "group by one dimension, or two separated by a comma (reason,category)"},
+    {.name = "csv",
+     .kind = RF_FLAG_CSV,
+     .optional = true,
+     .help = "write CSV with a header line: a line per group and the total, the amounts in "
+             "columns per currency"},
     END,
 };
 
@@ -198,10 +255,20 @@ const struct rf_command rf_commands[] = {
      "record a later contact or an internal note", add_interaction_flags},
     {"escalate", "NAME", &refunds__v1__refund_cases__descriptor, "EscalateCase",
      "send a case to the approvers", escalate_flags},
+    {"evaluate", "NAME", &refunds__v1__refund_cases__descriptor, "EvaluateCase",
+     "judge a case against the current policy and the customer's history: recommendation, "
+     "score, every factor, who may decide",
+     evaluate_flags},
+    {"evaluations", "NAME", &refunds__v1__refund_cases__descriptor, "ListEvaluations",
+     "every evaluation of a case, oldest first", no_flags},
     {"queue", NULL, &refunds__v1__refund_cases__descriptor, "ListApprovalQueue",
-     "list the cases awaiting a decision, the earliest due first", queue_flags},
+     "list the cases awaiting a decision, the earliest due first, with the time left, the "
+     "recommendation and the tier needed",
+     queue_flags},
     {"decide", "NAME", &refunds__v1__refund_cases__descriptor, "DecideCase",
-     "approve or deny an escalated case (approvers; never your own)", decide_flags},
+     "approve, deny or offer an alternative: an escalated case by its tier (never your own), or "
+     "an agent's approval of an evaluated case within the self-approval limit",
+     decide_flags},
     {"withdraw", "NAME", &refunds__v1__refund_cases__descriptor, "WithdrawCase",
      "close a case before a decision, at the customer's request", withdraw_flags},
     {"record-refund", "NAME", &refunds__v1__refund_cases__descriptor, "RecordRefundIssued",
@@ -228,6 +295,20 @@ const struct rf_command rf_commands[] = {
      "the follow-up tasks due, overdue first", due_flags},
     {"followups complete", "NAME", &refunds__v1__refund_cases__descriptor, "CompleteFollowUp",
      "close a follow-up task with what was done", complete_flags, "followups"},
+    {"policy show", "[VERSION]", &refunds__v1__policies__descriptor, "GetPolicy",
+     "print a version of the guidelines (default: the current one)", no_flags, NULL, "version?"},
+    {"policy diff", "V1 V2", &refunds__v1__policies__descriptor, "GetPolicy",
+     "what changed from version V1 to V2, path by path", no_flags, NULL, "compare_to,version"},
+    {"policy set", "FILE", &refunds__v1__policies__descriptor, "UpdatePolicy",
+     "store the JSON document in FILE as the next version (admin); a bad file is refused whole, "
+     "each error by the path of the field at fault",
+     policy_set_flags, NULL, "@document"},
+    {"policy versions", NULL, &refunds__v1__policies__descriptor, "ListPolicyVersions",
+     "the stored versions, newest first", policy_versions_flags},
+    {"report policy", NULL, &refunds__v1__policies__descriptor, "GetPolicyReport",
+     "outcomes, approval rate, time to decision, SLA breaches, amounts and money figures of the "
+     "cases first contacted in a range, grouped",
+     report_policy_flags},
     {"audit verify", NULL, &refunds__v1__reconciliation__descriptor, "VerifyAuditChain",
      "recompute the audit chains and check the signed checkpoints; exits 1 when something was "
      "changed, removed or reordered (finance)",

@@ -27,6 +27,14 @@ struct rf_flag {
     const char *metavar; /* RF_FLAG_FIELD: what VALUE is, for the usage */
     bool optional;       /* shown in brackets in the usage; the server decides what is required */
     const char *help;
+    /* RF_FLAG_FIELD: VALUE is a comma-separated list, each item appended to the repeated field. */
+    bool split;
+    /*
+     * Other fields the flag sets when given, "path=value,path=value"
+     * (--store-credit implies decision=offer-alternative): a flag that sets
+     * what another given flag sets is a usage error.
+     */
+    const char *implies;
 };
 
 struct rf_command {
@@ -39,6 +47,13 @@ struct rf_command {
     const struct rf_flag *flags; /* ends with an entry whose name is NULL */
     /* What a bare UUID operand names ("runs" gives runs/<uuid>); NULL: "cases". */
     const char *collection;
+    /*
+     * The request fields the operands fill, in order, comma-separated: a
+     * field ending in '?' is optional, one starting with '@' takes the
+     * contents of the file the operand names ("@document"). NULL: the one
+     * NAME operand fills "name".
+     */
+    const char *operand_fields;
 };
 
 /* Every command, in the order the usage lists them. */

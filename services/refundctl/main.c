@@ -9,6 +9,7 @@
  * command line is wrong. Nothing is checked here that the server checks: its
  * field violations are what the user sees.
  */
+#include <errno.h>
 #include <math.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -270,24 +271,109 @@ static const struct rf_command *find_command(const char *name)
     return NULL;
 }
 
+/* Sets text into the field at path (or, split, each of its comma-separated items). */
+static bool set_one(struct rf_arena *a, ProtobufCMessage *req, const struct rf_flag *f,
+                    const char *path, const char *text, bool split)
+{
+    char why[640];
+    const char *item = text;
+
+    do {
+        size_t n = split ? strcspn(item, ",") : strlen(item);
+        const char *value = rf_arena_strndup(a, item, n);
+
+        if (!rf_field_set(a, req, path, value, why, sizeof why)) {
+            usage_error("--%s: %s; got \"%.80s\"", f->name, why, value);
+            return false;
+        }
+        item += n + (item[n] == ',');
+    } while (split && *item != '\0');
+    return true;
+}
+
 /* Sets text into every field of the comma-separated path list; a usage error names the flag. */
 static bool set_paths(struct rf_arena *a, ProtobufCMessage *req, const struct rf_flag *f,
                       const char *text)
 {
     const char *p = f->path;
-    char path[128], why[640];
+    char path[128];
 
     while (*p != '\0') {
         size_t n = strcspn(p, ",");
 
         snprintf(path, sizeof path, "%.*s", (int)n, p);
-        if (!rf_field_set(a, req, path, text, why, sizeof why)) {
-            usage_error("--%s: %s; got \"%.80s\"", f->name, why, text);
+        if (!set_one(a, req, f, path, text, f->split))
             return false;
-        }
         p += n + (p[n] == ',');
     }
     return true;
+}
+
+/* Sets the fields f implies ("path=value,path=value"). */
+static bool set_implied(struct rf_arena *a, ProtobufCMessage *req, const struct rf_flag *f)
+{
+    const char *p = f->implies;
+    char path[128];
+
+    while (p != NULL && *p != '\0') {
+        size_t n = strcspn(p, ","), eq = strcspn(p, "=");
+
+        if (eq >= n) {
+            fprintf(stderr, "refundctl: bug: --%s implies \"%s\"\n", f->name, f->implies);
+            abort();
+        }
+        snprintf(path, sizeof path, "%.*s", (int)eq, p);
+        if (!set_one(a, req, f, path, rf_arena_strndup(a, p + eq + 1, n - eq - 1), false))
+            return false;
+        p += n + (p[n] == ',');
+    }
+    return true;
+}
+
+/* True when flag g sets the field at path to a value of its own: a switch of it, or implied. */
+static bool forces(const struct rf_flag *g, const char *path)
+{
+    size_t n = strlen(path);
+
+    if (g->kind == RF_FLAG_CONST && strcmp(g->path, path) == 0)
+        return true;
+    for (const char *p = g->implies; p != NULL && *p != '\0';) {
+        if (strncmp(p, path, n) == 0 && p[n] == '=')
+            return true;
+        p += strcspn(p, ",");
+        p += *p == ',';
+    }
+    return false;
+}
+
+/* A usage error when flag k of cmd forces a field another given flag forces too. */
+static bool excluded(const struct rf_command *cmd, size_t k, const bool *seen)
+{
+    const struct rf_flag *f = &cmd->flags[k];
+
+    for (size_t j = 0; cmd->flags[j].name != NULL; j++) {
+        const struct rf_flag *g = &cmd->flags[j];
+        bool clash = false;
+
+        if (j == k || !seen[j])
+            continue;
+        if (f->kind == RF_FLAG_CONST)
+            clash = forces(g, f->path);
+        for (const char *p = f->implies; !clash && p != NULL && *p != '\0';) {
+            char path[128];
+            size_t eq = strcspn(p, "=");
+
+            snprintf(path, sizeof path, "%.*s", (int)eq, p);
+            clash = forces(g, path);
+            p += strcspn(p, ",");
+            p += *p == ',';
+        }
+        if (clash) {
+            usage_error("--%s and --%s exclude each other", g->name, f->name);
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Parses argv[*i], which starts with '-', as a flag of cmd into req. */
@@ -331,20 +417,59 @@ static enum parsed command_flag(int argc, char **argv, int *i, struct rf_arena *
             return TAKEN;
         }
         /* Two switches of one field (--approve, --deny) exclude each other. */
-        for (size_t j = 0; cmd->flags[j].name != NULL; j++) {
-            if (j != k && seen[j] && cmd->flags[j].kind == RF_FLAG_CONST &&
-                strcmp(cmd->flags[j].path, f->path) == 0) {
-                usage_error("--%s and --%s exclude each other", cmd->flags[j].name, f->name);
-                return BAD;
-            }
-        }
+        if (excluded(cmd, k, seen))
+            return BAD;
         return set_paths(a, req, f, f->value) ? TAKEN : BAD;
     }
     if (!take_value(argc, argv, i, inline_value, &value)) {
         usage_error("--%s needs a value (%s)", f->name, f->metavar);
         return BAD;
     }
-    return set_paths(a, req, f, value) ? TAKEN : BAD;
+    /* So does a switch with a flag that implies another value of its field (--store-credit). */
+    if (excluded(cmd, k, seen))
+        return BAD;
+    return set_paths(a, req, f, value) && set_implied(a, req, f) ? TAKEN : BAD;
+}
+
+/* Operands a command takes at most. */
+#define OPERANDS_MAX 4
+/* The largest file an operand may name (a policy document is a few KiB). */
+#define OPERAND_FILE_MAX (1 << 20)
+
+/* How many operands cmd takes at most: one per field of operand_fields, or its NAME. */
+static size_t operands_max(const struct rf_command *cmd)
+{
+    size_t n = 1;
+
+    if (cmd->operand == NULL)
+        return 0;
+    for (const char *p = cmd->operand_fields; p != NULL && *p != '\0'; p++)
+        n += *p == ',';
+    return n;
+}
+
+/* The contents of file path in the arena, NUL-terminated; NULL after a usage error. */
+static const char *read_operand_file(struct rf_arena *a, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    if (f == NULL) {
+        usage_error("could not open \"%.200s\": %s", path, strerror(errno));
+        return NULL;
+    }
+    buf = rf_arena_alloc(a, OPERAND_FILE_MAX + 1);
+    n = fread(buf, 1, OPERAND_FILE_MAX + 1, f);
+    if (ferror(f) || n > OPERAND_FILE_MAX) {
+        usage_error(ferror(f) ? "could not read \"%.200s\"" : "\"%.200s\" is larger than 1 MiB",
+                    path);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
 }
 
 /* "<collection>/<uuid>" for a bare UUID (cases by default); anything else as given. */
@@ -372,14 +497,29 @@ static const ProtobufCMethodDescriptor *method_of(const struct rf_command *cmd)
     return m;
 }
 
-/* True when req lacks what only the stored case can tell: its etag, or the currency of --amount. */
+/* The amounts of a request whose currency is the case's when the command line leaves it out. */
+static const char *const case_amounts[] = {"approved_amount", "offer.amount"};
+
+/* An amount of req without its currency, or NULL. */
+static ProtobufCMessage *amount_without_currency(const ProtobufCMessage *req)
+{
+    for (size_t i = 0; i < sizeof case_amounts / sizeof case_amounts[0]; i++) {
+        ProtobufCMessage *m = rf_field_find(req->descriptor, case_amounts[i]) != NULL
+                                  ? rf_field_message(req, case_amounts[i])
+                                  : NULL;
+
+        if (m != NULL && empty(rf_field_string(m, "currency")))
+            return m;
+    }
+    return NULL;
+}
+
+/* True when req lacks what only the stored case can tell: its etag, or an amount's currency. */
 static bool needs_case(const ProtobufCMessage *req)
 {
-    const ProtobufCMessage *amount = rf_field_message(req, "approved_amount");
-
     if (rf_field_exists(req, "etag") && empty(rf_field_string(req, "etag")))
         return true;
-    return amount != NULL && empty(rf_field_string(amount, "currency"));
+    return amount_without_currency(req) != NULL;
 }
 
 /*
@@ -394,7 +534,7 @@ static enum rf_code complete_from_case(struct rf_client *client, struct rf_arena
     const ProtobufCServiceDescriptor *svc = &refunds__v1__refund_cases__descriptor;
     ProtobufCMessage *reply;
     const Refunds__V1__Case *c;
-    ProtobufCMessage *amount = rf_field_message(req, "approved_amount");
+    ProtobufCMessage *amount;
     char why[256];
     enum rf_code code;
 
@@ -407,8 +547,14 @@ static enum rf_code complete_from_case(struct rf_client *client, struct rf_arena
     c = (const Refunds__V1__Case *)reply;
     if (rf_field_exists(req, "etag") && empty(rf_field_string(req, "etag")) && !empty(c->etag))
         rf_field_set(a, req, "etag", c->etag, why, sizeof why);
-    if (amount != NULL && empty(rf_field_string(amount, "currency")) && c->requested_amount != NULL)
-        rf_field_set(a, amount, "currency", c->requested_amount->currency, why, sizeof why);
+    for (size_t i = 0; i < sizeof case_amounts / sizeof case_amounts[0]; i++) {
+        amount = rf_field_find(req->descriptor, case_amounts[i]) != NULL
+                     ? rf_field_message(req, case_amounts[i])
+                     : NULL;
+        if (amount != NULL && empty(rf_field_string(amount, "currency")) &&
+            c->requested_amount != NULL)
+            rf_field_set(a, amount, "currency", c->requested_amount->currency, why, sizeof why);
+    }
     return RF_OK;
 }
 
@@ -510,6 +656,8 @@ static int report_reply(const struct options *opt, struct rf_arena *a,
 
         rc = rf_json_write(stdout, j, true);
         json_decref(j);
+    } else if (opt->csv) {
+        rc = rf_csv_policy_report(stdout, a, reply);
     } else {
         rc = rf_print_reply(stdout, reply, a, rf_now_us());
     }
@@ -541,6 +689,36 @@ static int report_error(const struct options *opt, const struct rf_error *err)
 }
 
 /*
+ * Fills the fields of cmd's operand_fields from the n operands (a file's
+ * contents for an '@' field); 0, or EXIT_USAGE after a usage error.
+ */
+static int fill_operands(struct rf_arena *a, const struct rf_command *cmd, ProtobufCMessage *req,
+                         const char *const *operands, size_t n)
+{
+    const char *p = cmd->operand_fields;
+    char why[256];
+
+    for (size_t i = 0; *p != '\0'; i++) {
+        size_t len = strcspn(p, ",");
+        bool file = p[0] == '@', optional = p[len - 1] == '?';
+        char *path = rf_arena_strndup(a, p + file, len - file - optional);
+        const char *text = i < n ? operands[i] : NULL;
+
+        p += len + (p[len] == ',');
+        if (text == NULL) {
+            if (optional)
+                continue;
+            return usage_error("%s needs %s", cmd->name, cmd->operand);
+        }
+        if (file && (text = read_operand_file(a, text)) == NULL)
+            return EXIT_USAGE;
+        if (!rf_field_set(a, req, path, text, why, sizeof why))
+            return usage_error("%s: %s; got \"%.80s\"", cmd->name, why, text);
+    }
+    return 0;
+}
+
+/*
  * Parses the command line into opt, *cmd and *req. Returns 0 to go on,
  * PARSE_DONE when the help was printed, or EXIT_USAGE after a usage error.
  */
@@ -548,7 +726,8 @@ static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
                  const struct rf_command **cmd, ProtobufCMessage **req)
 {
     bool seen[FLAGS_MAX] = {false}, help = false, operands_only = false;
-    const char *operand = NULL;
+    const char *operands[OPERANDS_MAX];
+    size_t n_operands = 0;
 
     *cmd = NULL;
     *req = NULL;
@@ -589,20 +768,25 @@ static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
         }
         if ((*cmd)->operand == NULL)
             return usage_error("%s takes no argument; got \"%.80s\"", (*cmd)->name, arg);
-        if (operand != NULL)
-            return usage_error("%s takes one %s; got a second, \"%.80s\"", (*cmd)->name,
+        if (n_operands == operands_max(*cmd) || n_operands == OPERANDS_MAX)
+            return usage_error("%s takes %s; got one more, \"%.80s\"", (*cmd)->name,
                                (*cmd)->operand, arg);
-        operand = arg;
+        operands[n_operands++] = arg;
     }
     if (*cmd == NULL)
         return usage_error("no command given");
-    if ((*cmd)->operand != NULL) {
+    if ((*cmd)->operand != NULL && (*cmd)->operand_fields != NULL) {
+        int rc = fill_operands(a, *cmd, *req, operands, n_operands);
+
+        if (rc != 0)
+            return rc;
+    } else if ((*cmd)->operand != NULL) {
         char why[256];
 
-        if (operand == NULL)
+        if (n_operands == 0)
             return usage_error("%s needs a %s (%s/<uuid> or <uuid>)", (*cmd)->name, (*cmd)->operand,
                                (*cmd)->collection != NULL ? (*cmd)->collection : "cases");
-        rf_field_set(a, *req, "name", resource_name(a, *cmd, operand), why, sizeof why);
+        rf_field_set(a, *req, "name", resource_name(a, *cmd, operands[0]), why, sizeof why);
     }
     if (!empty(opt->token) && !token_ok(opt->token))
         return usage_error("the token (--token or $REFUNDS_TOKEN) must be printable ASCII "

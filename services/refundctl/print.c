@@ -37,9 +37,19 @@ static void print_approval(FILE *out, struct rf_arena *a, const Refunds__V1__App
     bool decided = ap->decision != REFUNDS__V1__DECISION__DECISION_UNSPECIFIED;
 
     pr_row(out, "Approval", pr_word(a, &refunds__v1__approval_state__descriptor, ap->state));
-    pr_row(out, "Escalated",
-        rf_arena_printf(a, "by %s at %s", ap->escalated_by, pr_when(a, ap->escalate_time)));
-    pr_row(out, "Due", rf_arena_printf(a, "%s (%s)", pr_when(a, ap->due_time), sla));
+    if (ap->self_approved) {
+        pr_row(out, "Self-approved", "by the agent, within the self-approval limit");
+    } else {
+        pr_row(out, "Escalated",
+               rf_arena_printf(a, "by %s at %s", ap->escalated_by, pr_when(a, ap->escalate_time)));
+        pr_row(out, "Due", rf_arena_printf(a, "%s (%s)", pr_when(a, ap->due_time), sla));
+    }
+    if (ap->tier != 0)
+        pr_row(out, "Decided by",
+               rf_arena_printf(a, "%s (priority %s, policy version %lld)",
+                               pr_word(a, &refunds__v1__tier__descriptor, ap->tier),
+                               pr_word(a, &refunds__v1__priority__descriptor, ap->priority),
+                               (long long)ap->policy_version));
     pr_row(out, "Escalation note", ap->escalation_note);
     if (decided) {
         const char *d = pr_word(a, &refunds__v1__decision__descriptor, ap->decision);
@@ -75,6 +85,17 @@ static void print_approval(FILE *out, struct rf_arena *a, const Refunds__V1__App
         }
         list[at] = '\0';
         pr_row(out, "Alternatives", list);
+    }
+    if (ap->alternative_offer != NULL) {
+        const Refunds__V1__AlternativeOffer *o = ap->alternative_offer;
+        const char *what = o->amount != NULL ? pr_money(a, o->amount) : o->sku;
+
+        pr_row(out, "Offered",
+               rf_arena_printf(a, "%s %s, %s",
+                               pr_word(a, &refunds__v1__alternative__descriptor, o->kind), what,
+                               o->answer_time == NULL ? "not answered yet"
+                               : o->accepted          ? "accepted"
+                                                      : "declined"));
     }
 }
 
@@ -156,6 +177,8 @@ static void print_case(FILE *out, struct rf_arena *a, const Refunds__V1__Case *c
     pr_row(out, "Created", pr_when(a, c->create_time));
     pr_row(out, "Updated", pr_when(a, c->update_time));
     pr_row(out, "Withdraw reason", c->withdraw_reason);
+    if (c->evaluation != NULL)
+        rf_print_evaluation(out, a, c->evaluation);
     if (c->approval != NULL)
         print_approval(out, a, c->approval);
     if (c->n_refunds > 0) {
@@ -221,12 +244,23 @@ static const char *sla_text(struct rf_arena *a, const Refunds__V1__Approval *ap,
                            (long long)(left_min % 60));
 }
 
+/* The server's clock of an entry: "4h 12m left", "OVERDUE 1d 2h". */
+static const char *time_left(struct rf_arena *a, const Refunds__V1__ApprovalQueueEntry *e)
+{
+    long long s = e->seconds_left < 0 ? -e->seconds_left : e->seconds_left;
+    const char *span = s >= 86400 ? rf_arena_printf(a, "%lldd %lldh", s / 86400, s % 86400 / 3600)
+                                  : rf_arena_printf(a, "%lldh %lldm", s / 3600, s % 3600 / 60);
+
+    return e->overdue ? rf_arena_printf(a, "OVERDUE %s", span)
+                      : rf_arena_printf(a, "%s left", span);
+}
+
 static void print_queue(FILE *out, struct rf_arena *a,
                         const Refunds__V1__ListApprovalQueueResponse *r, int64_t now_us)
 {
-    static const char *const head[] = {"ID",     "DUE",          "SLA",     "REQUESTED",
-                                       "REASON", "ESCALATED BY", "CUSTOMER"};
-    static const bool right[] = {false, false, false, true, false, false, false};
+    static const char *const head[] = {"ID",     "DUE",    "SLA",          "REQUESTED", "TIER",
+                                       "ADVICE", "REASON", "ESCALATED BY", "CUSTOMER"};
+    static const bool right[] = {false, false, false, true, false, false, false, false, false};
     const size_t ncols = sizeof head / sizeof head[0];
     const char **cells = rf_arena_calloc(a, r->n_cases * ncols, sizeof *cells);
 
@@ -241,13 +275,19 @@ static void print_queue(FILE *out, struct rf_arena *a,
         const char **cell = cells + i * ncols;
         const char *name = c->name != NULL ? c->name : "";
 
+        const Refunds__V1__ApprovalQueueEntry *e = i < r->n_entries ? r->entries[i] : NULL;
+
         cell[0] = pr_one_line(a, strncmp(name, "cases/", 6) == 0 ? name + 6 : name);
         cell[1] = ap != NULL ? pr_when(a, ap->due_time) : "-";
-        cell[2] = sla_text(a, ap, now_us);
+        cell[2] = e != NULL ? time_left(a, e) : sla_text(a, ap, now_us);
         cell[3] = pr_one_line(a, pr_money(a, c->requested_amount));
-        cell[4] = pr_word(a, &refunds__v1__reason_code__descriptor, c->reason_code);
-        cell[5] = pr_one_line(a, ap != NULL ? ap->escalated_by : "");
-        cell[6] = pr_one_line(a, c->customer != NULL ? c->customer->email : "");
+        cell[4] = e != NULL ? pr_word(a, &refunds__v1__tier__descriptor, e->tier) : "-";
+        cell[5] = e != NULL
+                      ? pr_word(a, &refunds__v1__recommendation__descriptor, e->recommendation)
+                      : "-";
+        cell[6] = pr_word(a, &refunds__v1__reason_code__descriptor, c->reason_code);
+        cell[7] = pr_one_line(a, ap != NULL ? ap->escalated_by : "");
+        cell[8] = pr_one_line(a, c->customer != NULL ? c->customer->email : "");
     }
     pr_table(out, head, right, ncols, cells, r->n_cases);
     pr_next_page(out, a, r->next_page_token);
@@ -401,7 +441,7 @@ int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a,
         print_findings(out, a, (const Refunds__V1__ListFindingsResponse *)reply);
     } else if (d == &refunds__v1__verify_audit_chain_response__descriptor) {
         print_verify(out, a, (const Refunds__V1__VerifyAuditChainResponse *)reply);
-    } else if (rf_print_money_reply(out, reply, a)) {
+    } else if (rf_print_money_reply(out, reply, a) || rf_print_policy_reply(out, reply, a)) {
         /* printed */
     } else if (d == &grpc__health__v1__health_check_response__descriptor) {
         int status = ((const Grpc__Health__V1__HealthCheckResponse *)reply)->status;

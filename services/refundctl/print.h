@@ -32,6 +32,26 @@ int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a,
 bool rf_print_money_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a);
 
 /*
+ * The printers of print_policy.c: a policy version (or its changes), the
+ * versions, the policy report, a case's evaluations; false for other types.
+ */
+bool rf_print_policy_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a);
+
+struct Refunds__V1__Evaluation;
+
+/* One evaluation as a block: recommendation, tier, history, then each factor with its sentence. */
+void rf_print_evaluation(FILE *out, struct rf_arena *a, const struct Refunds__V1__Evaluation *ev);
+
+/*
+ * The policy report (refunds.v1.PolicyReport) as CSV with a header line: one
+ * line per group and one for the total ("(total)"), the group's keys, its
+ * figures, then requested, approved and refunded minor units per currency of
+ * the report, a column each. Any other reply is printed as rf_print_reply
+ * does. Returns -1 when writing failed.
+ */
+int rf_csv_policy_report(FILE *out, struct rf_arena *a, const ProtobufCMessage *reply);
+
+/*
  * ExportFindings rows (refunds.v1.FindingRow) as CSV (RFC 4180, with a header
  * line): fields with a comma, quote or line break are quoted, and a field that
  * a spreadsheet would read as a formula (starting with = + - @, tab or CR) is

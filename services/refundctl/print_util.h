@@ -19,7 +19,7 @@
 #include "refunds/v1/common.pb-c.h"
 
 #define PR_LABEL_WIDTH 17
-#define PR_COLS_MAX    8
+#define PR_COLS_MAX    16
 
 /* Is p a control character (C0, DEL, a C1 or bidirectional control in UTF-8)? Its length, or 0. */
 size_t pr_control_len(const unsigned char *p);

@@ -9,6 +9,7 @@
  * build time, for every entry, including those no integration test runs.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -18,6 +19,7 @@
 #include "google/protobuf/timestamp.pb-c.h"
 #include "refunds/arena.h"
 #include "refunds/pb.h"
+#include "refunds/v1/policy.pb-c.h"
 #include "refunds/v1/reconciliation.pb-c.h"
 
 /* The method cmd calls, failing the test when its service has none of that name. */
@@ -230,9 +232,9 @@ Test(commands, a_name_operand_fills_the_request_s_name_field)
         const struct rf_command *cmd = &rf_commands[i];
         const ProtobufCFieldDescriptor *fd;
 
-        if (cmd->operand == NULL)
+        if (cmd->operand == NULL || cmd->operand_fields != NULL)
             continue;
-        cr_assert_str_eq(cmd->operand, "NAME", "%s: only NAME operands exist", cmd->name);
+        cr_assert_str_eq(cmd->operand, "NAME", "%s: only NAME fills name by default", cmd->name);
         fd = rf_field_find(method_of(cmd)->input, "name");
         cr_assert(fd != NULL && fd->type == PROTOBUF_C_TYPE_STRING &&
                       fd->label != PROTOBUF_C_LABEL_REPEATED,
@@ -241,16 +243,112 @@ Test(commands, a_name_operand_fills_the_request_s_name_field)
     }
 }
 
-Test(commands, csv_is_offered_only_by_the_streaming_export)
+Test(commands, other_operands_fill_one_settable_field_each_and_files_fill_strings)
+{
+    size_t seen = 0;
+
+    for (size_t i = 0; i < rf_commands_count; i++) {
+        const struct rf_command *cmd = &rf_commands[i];
+        const char *p = cmd->operand_fields;
+        size_t words = 1, fields = 0;
+        bool optional_seen = false;
+
+        if (p == NULL)
+            continue;
+        seen++;
+        cr_assert_not_null(cmd->operand, "%s fills operands but names none for the usage",
+                           cmd->name);
+        for (const char *w = cmd->operand; *w != '\0'; w++)
+            words += *w == ' ';
+        while (*p != '\0') {
+            size_t len = strcspn(p, ",");
+            bool file = p[0] == '@', optional = p[len - 1] == '?';
+            char path[64];
+            const ProtobufCFieldDescriptor *fd;
+
+            snprintf(path, sizeof path, "%.*s", (int)(len - file - optional), p + file);
+            fd = rf_field_find(method_of(cmd)->input, path);
+            cr_assert_not_null(fd, "%s: %s has no field %s", cmd->name, method_of(cmd)->input->name,
+                               path);
+            cr_assert(fd->label != PROTOBUF_C_LABEL_REPEATED, "%s: %s", cmd->name, path);
+            if (file)
+                cr_assert_eq(fd->type, PROTOBUF_C_TYPE_STRING, "%s: a file fills a string",
+                             cmd->name);
+            /* An optional operand can only be followed by optional ones. */
+            cr_assert(optional || !optional_seen, "%s: %s after an optional operand", cmd->name,
+                      path);
+            optional_seen = optional_seen || optional;
+            fields++;
+            p += len + (p[len] == ',');
+        }
+        cr_assert_eq(fields, words, "%s: \"%s\" names %zu operands, fills %zu", cmd->name,
+                     cmd->operand, words, fields);
+    }
+    cr_assert_geq(seen, 3, "policy show, diff and set");
+}
+
+static void implied_values_are_accepted(const struct rf_command *cmd, const struct rf_flag *f,
+                                        const char *path)
+{
+    struct rf_arena *a;
+    ProtobufCMessage *req;
+    const char *p = f->implies;
+
+    (void)path;
+    if (p == NULL)
+        return;
+    a = rf_arena_create(0);
+    req = rf_pb_new(a, method_of(cmd)->input);
+    while (*p != '\0') {
+        size_t len = strcspn(p, ","), eq = strcspn(p, "=");
+        char field[64], value[64], why[512] = "";
+
+        cr_assert_lt(eq, len, "%s --%s implies \"%s\": path=value expected", cmd->name, f->name,
+                     f->implies);
+        snprintf(field, sizeof field, "%.*s", (int)eq, p);
+        snprintf(value, sizeof value, "%.*s", (int)(len - eq - 1), p + eq + 1);
+        cr_assert(rf_field_set(a, req, field, value, why, sizeof why), "%s --%s: %s=%s: %s",
+                  cmd->name, f->name, field, value, why);
+        p += len + (p[len] == ',');
+    }
+    rf_arena_destroy(a);
+}
+
+Test(commands, every_implied_field_takes_its_value)
+{
+    each_path(implied_values_are_accepted);
+}
+
+Test(commands, a_split_value_fills_a_repeated_field)
+{
+    for (size_t i = 0; i < rf_commands_count; i++) {
+        const struct rf_command *cmd = &rf_commands[i];
+
+        for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++) {
+            const ProtobufCFieldDescriptor *fd;
+
+            if (!f->split)
+                continue;
+            fd = rf_field_find(method_of(cmd)->input, f->path);
+            cr_assert(fd != NULL && fd->label == PROTOBUF_C_LABEL_REPEATED,
+                      "%s --%s splits its value but %s is not repeated", cmd->name, f->name,
+                      f->path);
+        }
+    }
+}
+
+Test(commands, csv_is_offered_only_by_the_export_and_the_policy_report)
 {
     for (size_t i = 0; i < rf_commands_count; i++) {
         const struct rf_command *cmd = &rf_commands[i];
 
         for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++)
             if (f->kind == RF_FLAG_CSV)
-                cr_assert_eq(method_of(cmd)->output,
-                             &refunds__v1__export_findings_response__descriptor,
-                             "%s --%s: CSV is written for ExportFindings rows only", cmd->name,
-                             f->name);
+                cr_assert(method_of(cmd)->output ==
+                                  &refunds__v1__export_findings_response__descriptor ||
+                              method_of(cmd)->output == &refunds__v1__policy_report__descriptor,
+                          "%s --%s: CSV is written for ExportFindings rows and the policy report "
+                          "only",
+                          cmd->name, f->name);
     }
 }

@@ -446,17 +446,56 @@ Test(print, the_approval_queue_counts_down_to_the_due_time)
     c[3].name = "cases/q4"; /* no approval at all */
     r.n_cases = 4;
     r.cases = cases;
-    /* Widths 2, 20, 15, 10 (right-aligned), 10, 12, 15. */
+    /* Widths 2, 20, 15, 10 (right-aligned), 4, 6, 10, 12, 15; no entries: no tier or advice. */
     cr_assert_str_eq(
         printed_at(&r, now, NULL),
-        "ID  DUE                   SLA               REQUESTED  REASON      ESCALATED BY  "
-        "CUSTOMER\n"
-        "q1  2026-09-04T09:00:00Z  ok, 2d 0h left    EUR 25.00  defective   bob           "
-        "ana@example.com\n"
-        "q2  2026-09-02T12:27:59Z  ok, 4h 12m left  EUR 300.00  other       bob           "
-        "ben@example.com\n"
-        "q3  2026-09-01T09:00:00Z  BREACHED           EUR 1.00  wrong-item  carol         \n"
-        "q4  -                     -                         -  -                         \n");
+        "ID  DUE                   SLA               REQUESTED  TIER  ADVICE  REASON      "
+        "ESCALATED BY  CUSTOMER\n"
+        "q1  2026-09-04T09:00:00Z  ok, 2d 0h left    EUR 25.00  -     -       defective   bob      "
+        " "
+        "    ana@example.com\n"
+        "q2  2026-09-02T12:27:59Z  ok, 4h 12m left  EUR 300.00  -     -       other       bob      "
+        " "
+        "    ben@example.com\n"
+        "q3  2026-09-01T09:00:00Z  BREACHED           EUR 1.00  -     -       wrong-item  carol    "
+        " "
+        "    \n"
+        "q4  -                     -                         -  -     -       -                    "
+        " "
+        "    \n");
+}
+
+Test(print, the_queue_shows_the_server_s_clock_the_tier_and_the_advice_of_each_entry)
+{
+    Refunds__V1__ListApprovalQueueResponse r = REFUNDS__V1__LIST_APPROVAL_QUEUE_RESPONSE__INIT;
+    Refunds__V1__Case c[2] = {REFUNDS__V1__CASE__INIT, REFUNDS__V1__CASE__INIT};
+    Refunds__V1__Approval ap = REFUNDS__V1__APPROVAL__INIT;
+    Refunds__V1__ApprovalQueueEntry e[2] = {REFUNDS__V1__APPROVAL_QUEUE_ENTRY__INIT,
+                                            REFUNDS__V1__APPROVAL_QUEUE_ENTRY__INIT};
+    Refunds__V1__Case *cases[] = {&c[0], &c[1]};
+    Refunds__V1__ApprovalQueueEntry *entries[] = {&e[0], &e[1]};
+    const char *s;
+
+    ap.due_time = at(T_2026_09_01_0900, 0);
+    c[0].name = "cases/late";
+    c[0].approval = &ap;
+    c[1].name = "cases/soon";
+    c[1].approval = &ap;
+    e[0].seconds_left = -(26 * 3600 + 5 * 60);
+    e[0].overdue = 1;
+    e[0].tier = REFUNDS__V1__TIER__TIER_SENIOR_APPROVER;
+    e[0].recommendation = REFUNDS__V1__RECOMMENDATION__RECOMMENDATION_APPROVE;
+    e[1].seconds_left = 3 * 3600 + 59;
+    e[1].tier = REFUNDS__V1__TIER__TIER_APPROVER;
+    e[1].recommendation = REFUNDS__V1__RECOMMENDATION__RECOMMENDATION_DENY;
+    r.n_cases = r.n_entries = 2;
+    r.cases = cases;
+    r.entries = entries;
+    s = printed_at(&r, (int64_t)T_2026_09_02_0815 * 1000000, NULL);
+    cr_assert(strstr(s, "late  2026-09-01T09:00:00Z  OVERDUE 1d 2h  ") != NULL, "%s", s);
+    cr_assert(strstr(s, "  senior-approver  approve  ") != NULL, "%s", s);
+    cr_assert(strstr(s, "soon  2026-09-01T09:00:00Z  3h 0m left     ") != NULL, "%s", s);
+    cr_assert(strstr(s, "  approver         deny     ") != NULL, "%s", s);
 }
 
 Test(print, an_approval_past_due_but_not_flagged_is_ok_without_a_countdown)
