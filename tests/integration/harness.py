@@ -53,6 +53,7 @@ SUBJECTS = [
     ("carol", "approver"), ("dave", "approver"),
     ("erin", "finance"), ("grace", "admin"),
     ("mallory", "agent"), ("mallory", "approver"),
+    ("sam", "senior_approver"), ("sue", "senior_approver"),
 ]
 
 
@@ -185,6 +186,7 @@ class Client:
         "ListApprovalQueue": pb.ListApprovalQueueResponse, "DecideCase": pb.Case,
         "WithdrawCase": pb.Case, "RecordRefundIssued": pb.Case, "ConfirmRefundReceived": pb.Case,
         "ListDueFollowUps": pb.ListDueFollowUpsResponse, "CompleteFollowUp": pb.FollowUp,
+        "EvaluateCase": pb.Case, "ListEvaluations": pb.ListEvaluationsResponse,
     }
 
     def __init__(self, addr, tokens):
@@ -219,6 +221,16 @@ class Client:
         f = self.channel.unary_unary(f"/refunds.v1.Reconciliation/{method}",
                                      request_serializer=lambda m: m.SerializeToString(),
                                      response_deserializer=reply.FromString)
+        md = [("authorization", "Bearer " + self.token(who))] if who else []
+        return f(request, metadata=md, timeout=timeout)
+
+    def policies(self, method, request, who="grace", timeout=30):
+        """A unary call of refunds.v1.Policies; the reply type is the method's output."""
+        from refunds.v1 import policy_pb2 as ppb
+        out = ppb.DESCRIPTOR.services_by_name["Policies"].methods_by_name[method].output_type
+        f = self.channel.unary_unary(f"/refunds.v1.Policies/{method}",
+                                     request_serializer=lambda m: m.SerializeToString(),
+                                     response_deserializer=getattr(ppb, out.name).FromString)
         md = [("authorization", "Bearer " + self.token(who))] if who else []
         return f(request, metadata=md, timeout=timeout)
 
@@ -294,6 +306,26 @@ def rid():
     return str(uuid.uuid4())
 
 
+def business_due(start, hours):
+    """docs/policy.md's SLA clock in business hours, written again here: seconds since the epoch
+    of the due time of a request made at start (seconds) with an SLA of hours business hours."""
+    day = 86400
+
+    def weekday(t):
+        return (t // day + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+
+    def add(t, days):
+        if weekday(t) >= 5:
+            t = (t // day + 7 - weekday(t)) * day  # a weekend instant counts as Monday 00:00
+        while days > 0:
+            t += day
+            days -= weekday(t) < 5
+        return t
+
+    due = add(start, hours // 24) + hours % 24 * 3600
+    return due + 2 * day if add(due, 0) != due else due
+
+
 def ts(seconds_ago):
     t = timestamp_pb2.Timestamp()
     t.FromSeconds(int(time.time() - seconds_ago))
@@ -359,9 +391,13 @@ class ServerTest(unittest.TestCase):
         return self.client.call("EscalateCase", pb.EscalateCaseRequest(
             request_id=rid(), name=case.name, etag=case.etag, note=note), who=who)
 
+    def evaluate(self, case, who="alice", **kw):
+        return self.client.call("EvaluateCase", pb.EvaluateCaseRequest(
+            request_id=rid(), name=case.name, etag=case.etag, **kw), who=who)
+
     def decide(self, case, who="carol", approve=True, **kw):
-        req = pb.DecideCaseRequest(request_id=rid(), name=case.name, etag=case.etag,
-                                   decision=pb.DECISION_APPROVE if approve else pb.DECISION_DENY, **kw)
+        kw.setdefault("decision", pb.DECISION_APPROVE if approve else pb.DECISION_DENY)
+        req = pb.DecideCaseRequest(request_id=rid(), name=case.name, etag=case.etag, **kw)
         return self.client.call("DecideCase", req, who=who)
 
     def ctl(self, *args, who="alice", expect=0, timeout=30):
