@@ -242,3 +242,27 @@ Test(settings, non_loopback_addresses)
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         cr_assert_not(rf_settings_addr_is_loopback(no[i]), "%s", no[i]);
 }
+
+Test(settings, arrival_windows_are_read_as_the_reconciler_reads_them)
+{
+    set("REFUNDS_RECON_ARRIVAL_WINDOWS", "card=3-7");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_eq(s.arrival.range[RF_ARRIVAL_CARD].from_days, 3);
+    cr_assert_eq(s.arrival.range[RF_ARRIVAL_CARD].to_days, 7);
+    cr_assert_eq(s.arrival.range[RF_ARRIVAL_PAYPAL].to_days, 3, "the others keep the defaults");
+    expect_refused("REFUNDS_RECON_ARRIVAL_WINDOWS", "card=9-2");
+}
+
+Test(settings, the_merchant_name_is_one_line_of_text)
+{
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_str_eq(s.merchant_name, "Example Shop");
+    set("REFUNDS_MERCHANT_NAME", "Cafetera Ibérica S.L.");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_str_eq(s.merchant_name, "Cafetera Ibérica S.L.");
+    set("REFUNDS_MERCHANT_NAME", "Shop\nBcc: x");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_INVALID_ARGUMENT);
+    cr_assert(strstr(err.message, "REFUNDS_MERCHANT_NAME") != NULL, "%s", err.message);
+    set("REFUNDS_MERCHANT_NAME", "   ");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_INVALID_ARGUMENT);
+}
