@@ -123,9 +123,16 @@ static const struct rf_stmt run_progress = {
     " ON CONFLICT (run_id, currency) DO UPDATE SET refunds = run_currency_totals.refunds"
     " + EXCLUDED.refunds, amount_minor = run_currency_totals.amount_minor + EXCLUDED.amount_minor"};
 
-/* Every UPDATE of a case row is announced (migration 0002): refundsd drops its cached copy. */
+/*
+ * The announcement an UPDATE of a case row makes (migration 0002's trigger,
+ * channel RF_CASES_CHANNEL of services/refundsd/cache_listener.h), sent
+ * without updating the row: refundsd drops its cached copy at our commit. A
+ * no-op UPDATE of each case cost a new row version, four index entries and
+ * its WAL per refund: a third of the pass.
+ */
 static const struct rf_stmt touch_cases = {
-    "recon_touch_cases", "UPDATE cases SET version = version WHERE id = ANY($1::uuid[])"};
+    "recon_touch_cases",
+    "SELECT count(pg_notify('refunds_cases', c::text)) FROM unnest($1::uuid[]) AS c"};
 
 static const struct rf_stmt never_issued = {
     "recon_never_issued",
