@@ -26,7 +26,10 @@ static const struct rf_stmt claim = {
     "recon_claim",
     "SELECT r.id, r.case_id, r.provider, r.provider_refund_id, r.payment_method, r.amount_minor,"
     " r.currency, r.issued_at, r.received_at IS NOT NULL, r.case_currency, r.approved_minor,"
-    " c.refunded_minor, r.observed_status, r.reference, r.observations"
+    " c.refunded_minor, r.observed_status, r.reference, r.observations,"
+    " r.checks > 0, CASE WHEN r.checks > 0 THEN (SELECT string_agg(f.kind, ',') FROM findings f"
+    " WHERE f.provider = r.provider AND f.provider_refund_id = r.provider_refund_id"
+    " AND f.state = 'OPEN') END"
     " FROM refunds r JOIN cases c ON c.id = r.case_id WHERE r.next_check_at <= $1"
     " ORDER BY r.next_check_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED"};
 
@@ -46,6 +49,8 @@ enum claim_col {
     K_STATUS,
     K_REFERENCE,
     K_OBSERVATIONS,
+    K_CHECKED_BEFORE,
+    K_OPEN_KINDS,
 };
 
 /* $1 now; then one array per column, one element per refund of the batch. */
@@ -96,6 +101,26 @@ static const struct rf_stmt upsert_findings = {
     " FROM v WHERE f.provider = v.provider AND f.provider_refund_id = v.prid"
     " AND f.kind = v.kind AND f.state = 'OPEN' AND (f.evidence <> v.evidence::jsonb"
     " OR f.action <> v.action OR f.reference <> v.ref))"
+    " SELECT kind, count(*) FROM ins GROUP BY kind"};
+
+/*
+ * The findings of refunds checked for the first time, which have none yet
+ * (every finding of a refund is opened by a check of it): opened, without
+ * upsert_findings' look for an open or resolved one. Same parameters.
+ */
+static const struct rf_stmt insert_findings = {
+    "recon_insert_findings",
+    "WITH ins AS (INSERT INTO findings (id, kind, state, refund_id, case_id, provider,"
+    " provider_refund_id, amount_minor, currency, reference, evidence, action, audience,"
+    " provider_updated_at, opened_at, updated_at, opened_run)"
+    " SELECT v.id, v.kind, 'OPEN', v.refund_id, v.case_id, v.provider, v.prid, v.amount,"
+    " v.currency, v.ref, v.evidence::jsonb, v.action, v.audience, v.pua, $1, $1, $2"
+    " FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[],"
+    " $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],"
+    " $15::timestamptz[]) AS v(id, kind, refund_id, case_id, provider, prid, amount, currency,"
+    " ref, evidence, action, audience, pua)"
+    " ON CONFLICT (provider, provider_refund_id, kind) WHERE state = 'OPEN' DO NOTHING"
+    " RETURNING kind)"
     " SELECT kind, count(*) FROM ins GROUP BY kind"};
 
 static const struct rf_stmt close_findings = {
@@ -168,6 +193,28 @@ static char *text(struct rf_ctx *ctx, const PGresult *res, int row, int col)
     return rf_arena_strdup(ctx->arena, v == NULL ? "" : v);
 }
 
+/* The bits of the comma-separated kinds ("FAILED,STUCK_PENDING"); NULL is none. */
+static uint32_t open_kinds(const char *list)
+{
+    uint32_t bits = 0;
+
+    while (list != NULL && *list != '\0') {
+        const char *end = strchr(list, ',');
+        size_t len = end != NULL ? (size_t)(end - list) : strlen(list);
+        char name[64];
+        enum rf_finding_kind k;
+
+        if (len < sizeof name) {
+            memcpy(name, list, len);
+            name[len] = '\0';
+            if (rf_finding_kind_parse(name, &k))
+                bits |= RF_FINDING_BIT(k);
+        }
+        list = end != NULL ? end + 1 : NULL;
+    }
+    return bits;
+}
+
 enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int limit,
                                   struct rf_claimed **out, size_t *n)
 {
@@ -203,6 +250,8 @@ enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int
         c->observed_status = text(ctx, res, r, K_STATUS);
         c->reference = text(ctx, res, r, K_REFERENCE);
         c->observations = (int)rf_db_int(res, r, K_OBSERVATIONS);
+        c->checked_before = rf_db_text(res, r, K_CHECKED_BEFORE)[0] == 't';
+        c->open_kinds = open_kinds(rf_db_text(res, r, K_OPEN_KINDS));
     }
     return RF_OK;
 }
@@ -279,8 +328,10 @@ static void finding_arrays_add(struct rf_ctx *ctx, struct finding_arrays *fa, co
     fa->n++;
 }
 
-static enum rf_code write_findings(struct rf_ctx *ctx, const char *run_id,
-                                   struct finding_arrays *fa, long long opened[RF_FINDING_KINDS])
+/* Runs stmt (upsert_findings or insert_findings) on the arrays; counts what it opened. */
+static enum rf_code write_findings(struct rf_ctx *ctx, const struct rf_stmt *stmt,
+                                   const char *run_id, struct finding_arrays *fa,
+                                   long long opened[RF_FINDING_KINDS])
 {
     struct rf_params p;
     PGresult *res;
@@ -297,7 +348,7 @@ static enum rf_code write_findings(struct rf_ctx *ctx, const char *run_id,
     rf_param_text(&p, run_id);
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         rf_param_text(&p, rf_array_done(cols[i]));
-    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &upsert_findings, &p, &res);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, stmt, &p, &res);
     if (code == RF_OK)
         add_counts(res, opened);
     return code;
@@ -391,7 +442,8 @@ static enum rf_code write_closes(struct rf_ctx *ctx, const char *run_id,
     rf_array_init(&reason, ctx->arena);
     for (size_t i = 0; i < r->n; i++) {
         const struct rf_recon_verdict *v = &r->verdicts[i];
-        uint32_t gone = v->decided & ~v->present;
+        /* Only kinds open when claimed: no one else opens a finding of a refund we hold. */
+        uint32_t gone = v->decided & ~v->present & r->refunds[i].open_kinds;
 
         for (int k = 0; k < RF_FINDING_KINDS; k++) {
             if ((gone & RF_FINDING_BIT(k)) == 0 || v->close_reason[k] == NULL)
@@ -486,11 +538,12 @@ static enum rf_code touch(struct rf_ctx *ctx, const struct rf_batch_result *r)
 enum rf_code rf_recon_store_write(struct rf_ctx *ctx, const char *run_id,
                                   const struct rf_batch_result *r, struct rf_batch_counts *counts)
 {
-    struct finding_arrays fa;
+    struct finding_arrays fresh, again; /* of refunds checked for the first time; the others */
     enum rf_code code;
 
     memset(counts, 0, sizeof *counts);
-    finding_arrays_init(&fa, ctx->arena);
+    finding_arrays_init(&fresh, ctx->arena);
+    finding_arrays_init(&again, ctx->arena);
     for (size_t i = 0; i < r->n; i++) {
         const struct rf_claimed *c = &r->refunds[i];
         const struct rf_recon_verdict *v = &r->verdicts[i];
@@ -499,14 +552,16 @@ enum rf_code rf_recon_store_write(struct rf_ctx *ctx, const char *run_id,
             if ((v->present & RF_FINDING_BIT(k)) == 0)
                 continue;
             finding_arrays_add(
-                ctx, &fa, c->id, c->case_id, c->ours.provider, c->ours.provider_refund_id,
-                c->ours.amount_minor, c->ours.currency, v->reference,
+                ctx, c->checked_before ? &again : &fresh, c->id, c->case_id, c->ours.provider,
+                c->ours.provider_refund_id, c->ours.amount_minor, c->ours.currency, v->reference,
                 r->providers[i].present ? r->providers[i].updated_at_us : 0, &v->finding[k]);
         }
     }
     code = write_refunds(ctx, r, run_id);
     if (code == RF_OK)
-        code = write_findings(ctx, run_id, &fa, counts->opened);
+        code = write_findings(ctx, &insert_findings, run_id, &fresh, counts->opened);
+    if (code == RF_OK)
+        code = write_findings(ctx, &upsert_findings, run_id, &again, counts->opened);
     if (code == RF_OK)
         code = write_closes(ctx, run_id, r, counts->closed);
     if (code == RF_OK)
@@ -560,7 +615,7 @@ enum rf_code rf_recon_store_orphans(struct rf_ctx *ctx, const char *run_id,
         finding_arrays_add(ctx, &fa, NULL, NULL, orphans[i].provider, orphans[i].provider_refund_id,
                            orphans[i].amount_minor, orphans[i].currency, "",
                            orphans[i].provider_updated_at_us, &orphans[i].finding);
-    code = write_findings(ctx, run_id, &fa, counts.opened);
+    code = write_findings(ctx, &upsert_findings, run_id, &fa, counts.opened);
     *opened = counts.opened[RF_FINDING_ORPHAN_AT_PROVIDER];
     if (code == RF_OK)
         code = progress(ctx, run_id, 0, 0, 0, scanned, (long long)n, &counts, NULL);

@@ -28,6 +28,16 @@ struct rf_claimed {
     const char *observed_status; /* the status stored before this check ("NOT_CHECKED") */
     const char *reference;       /* the reference stored before */
     int observations;            /* rows in its timeline so far */
+    /*
+     * Checked (and committed) before. A refund never checked has no finding,
+     * open or resolved: every finding of a refund is opened by a check of it.
+     */
+    bool checked_before;
+    /*
+     * RF_FINDING_BIT of each kind with an open finding when claimed: the
+     * kinds a close can apply to (the claim looks only when checked_before).
+     */
+    uint32_t open_kinds;
 };
 
 /*
