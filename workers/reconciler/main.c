@@ -111,8 +111,8 @@ int main(int argc, char **argv)
     w.ctx.actor.subject = "refunds-reconciler";
     w.ctx.actor.role = RF_ROLE_SERVICE;
     w.ctx.method = "Reconcile";
-    rf_log_msg(RF_LOG_INFO, "start", "%s, batches of %lld, %s", settings.worker, settings.batch,
-               once ? "one pass" : "a pass at every interval");
+    rf_log_msg(RF_LOG_INFO, "start", "%s, batches of %lld on %lld threads, %s", settings.worker,
+               settings.batch, settings.threads, once ? "one pass" : "a pass at every interval");
     for (;;) {
         struct rf_pass_stats st;
         enum rf_code code = rf_recon_pass(&w, &st);

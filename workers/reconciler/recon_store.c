@@ -32,8 +32,9 @@ static const struct rf_stmt claim = {
     " c.refunded_minor, r.observed_status, r.reference, r.observations,"
     " r.checks > 0, CASE WHEN r.checks > 0 THEN (SELECT string_agg(f.kind, ',') FROM findings f"
     " WHERE f.provider = r.provider AND f.provider_refund_id = r.provider_refund_id"
-    " AND f.state = 'OPEN') END"
-    " FROM refunds r JOIN cases c ON c.id = r.case_id WHERE r.next_check_at <= $1"
+    " AND f.state = 'OPEN') END, r.next_check_at"
+    " FROM refunds r JOIN cases c ON c.id = r.case_id"
+    " WHERE r.next_check_at <= $1 AND r.next_check_at >= $3"
     " ORDER BY r.next_check_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED"};
 
 enum claim_col {
@@ -54,6 +55,7 @@ enum claim_col {
     K_OBSERVATIONS,
     K_CHECKED_BEFORE,
     K_OPEN_KINDS,
+    K_DUE,
 };
 
 /* $1 now; then one array per column, one element per refund of the batch. */
@@ -218,8 +220,8 @@ static uint32_t open_kinds(const char *list)
     return bits;
 }
 
-enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int limit,
-                                  struct rf_claimed **out, size_t *n)
+enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t from_us, int64_t due_before_us,
+                                  int limit, struct rf_claimed **out, size_t *n)
 {
     struct rf_params p;
     PGresult *res;
@@ -229,6 +231,7 @@ enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int
     rf_params_init(&p);
     rf_param_time(&p, ctx->arena, due_before_us);
     rf_param_int(&p, ctx->arena, limit);
+    rf_param_time(&p, ctx->arena, from_us);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &claim, &p, &res);
     if (code != RF_OK)
         return code;
@@ -255,6 +258,7 @@ enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int
         c->observations = (int)rf_db_int(res, r, K_OBSERVATIONS);
         c->checked_before = rf_db_text(res, r, K_CHECKED_BEFORE)[0] == 't';
         c->open_kinds = open_kinds(rf_db_text(res, r, K_OPEN_KINDS));
+        c->due_us = rf_db_time(res, r, K_DUE);
     }
     return RF_OK;
 }
