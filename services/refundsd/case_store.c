@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "case_store.h"
+#include "comm_store.h"
 #include "refund_store.h"
 #include "refunds/audit.h"
 #include "refunds/names.h"
@@ -390,6 +391,12 @@ enum rf_code rf_case_store_get(struct rf_ctx *ctx, const char *id, bool full,
         out->pb->refunds = rf_arena_calloc(ctx->arena, n + 1, sizeof *out->pb->refunds);
         for (size_t i = 0; i < n; i++)
             out->pb->refunds[i] = refunds[i].pb;
+    }
+    if (full && out->state >= RF_CASE_APPROVED && out->state <= RF_CASE_CLOSED) {
+        /* Only a decided case has messages telling it, or an alternative taken. */
+        code = rf_comm_store_fill_case(ctx, out->id, out->pb);
+        if (code != RF_OK)
+            return code;
     }
     if (full && !rf_db_is_null(res, 0, I_SEQ)) {
         out->pb->n_interactions = (size_t)rows;

@@ -45,7 +45,7 @@ static bool is_provider(const char *s)
     return rf_slug_valid(s, RF_MAX_ID_CHARS);
 }
 
-static void check_name(struct rf_error *err, const char *name)
+void rf_check_case_name(struct rf_error *err, const char *name)
 {
     char id[RF_UUID_TEXT_LEN + 1];
 
@@ -55,7 +55,7 @@ static void check_name(struct rf_error *err, const char *name)
         rf_violation_add(err, "name", "must be cases/{id} with the id OpenCase returned");
 }
 
-static void check_etag(struct rf_error *err, const char *etag)
+void rf_check_etag(struct rf_error *err, const char *etag)
 {
     long long v;
 
@@ -135,7 +135,7 @@ void rf_validate_get_case(const Refunds__V1__GetCaseRequest *in, int64_t now_us,
                           struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
+    rf_check_case_name(err, in->name);
 }
 
 void rf_validate_list_cases(const Refunds__V1__ListCasesRequest *in, int64_t now_us,
@@ -153,8 +153,8 @@ void rf_validate_add_interaction(const Refunds__V1__AddInteractionRequest *in, i
                                  struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     if (in->kind == REFUNDS__V1__INTERACTION_KIND__INTERACTION_KIND_ACKNOWLEDGEMENT)
         rf_violation_add(err, "kind",
                          "must be INBOUND, OUTBOUND or NOTE: OpenCase records the acknowledgement");
@@ -170,8 +170,8 @@ void rf_validate_escalate_case(const Refunds__V1__EscalateCaseRequest *in, int64
                                struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     rf_check_text(err, "note", in->note, RF_MAX_SHORT_TEXT_CHARS, false, RF_TEXT_MULTILINE);
 }
 
@@ -188,8 +188,8 @@ void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t n
     bool deny = in->decision == REFUNDS__V1__DECISION__DECISION_DENY;
 
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     rf_check_enum(err, "decision", &refunds__v1__decision__descriptor, in->decision, true);
     rf_check_text(err, "reason", in->reason, RF_MAX_SHORT_TEXT_CHARS, deny, RF_TEXT_MULTILINE);
     if (deny) {
@@ -229,8 +229,8 @@ void rf_validate_withdraw_case(const Refunds__V1__WithdrawCaseRequest *in, int64
                                struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     rf_check_text(err, "reason", in->reason, RF_MAX_SHORT_TEXT_CHARS, true, RF_TEXT_MULTILINE);
 }
 
@@ -246,7 +246,7 @@ bool rf_refund_provider_known(const char *s)
     return false;
 }
 
-static void check_optional_etag(struct rf_error *err, const char *etag)
+void rf_check_optional_etag(struct rf_error *err, const char *etag)
 {
     long long v;
 
@@ -259,8 +259,8 @@ void rf_validate_record_refund_issued(const Refunds__V1__RecordRefundIssuedReque
 {
     int64_t issued;
 
-    check_name(err, in->name);
-    check_optional_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_optional_etag(err, in->etag);
     rf_check_format(err, "provider", in->provider, RF_MAX_ID_CHARS, true, rf_refund_provider_known,
                     "one of stripe, adyen, paypal, checkout or other");
     rf_check_text(err, "provider_refund_id", in->provider_refund_id, RF_MAX_PROVIDER_ID_CHARS, true,
@@ -279,8 +279,8 @@ void rf_validate_confirm_refund_received(const Refunds__V1__ConfirmRefundReceive
     char refund_id[RF_UUID_TEXT_LEN + 1];
 
     (void)now_us;
-    check_name(err, in->name);
-    check_optional_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_optional_etag(err, in->etag);
     if (in->refund[0] != '\0' &&
         (!rf_refund_name_parse(in->refund, of_refund, refund_id) ||
          (rf_case_name_parse(in->name, case_id) && strcmp(case_id, of_refund) != 0)))

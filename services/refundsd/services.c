@@ -23,6 +23,8 @@ static const struct rf_method_part *const refund_cases_parts[] = {
     &rf_approvals_methods,
     &rf_refunds_methods,
     &rf_followups_methods,
+    &rf_communication_methods,
+    &rf_satisfaction_methods,
 };
 
 const struct rf_service rf_refund_cases_service = {

@@ -13,34 +13,16 @@ and cancelled with the reason when the finding clears; a resolution audited
 in the case's chain and not reopened by the next pass unless the provider's
 record changes."""
 
-import datetime
 import json
 import time
 
 import grpc
 
-from harness import main, pb, rid, wait_for
+from harness import date_text, main, pb, rid, wait_for
 from money import MoneyTest, at, event, stripe_refund
 from refunds.v1 import reconciliation_pb2 as rpb
 
 MONEY = {"es": "49,99 €", "de": "49,99 €", "en": "€49.99"}
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-           "November", "Dezember"],
-}
-
-
-def date_text(unix, lang):
-    d = datetime.datetime.fromtimestamp(unix, datetime.timezone.utc)
-    month = MONTHS[lang][d.month - 1]
-    return {"en": f"{d.day} {month} {d.year}", "es": f"{d.day} de {month} de {d.year}",
-            "de": f"{d.day}. {month} {d.year}"}[lang]
-
-
 class TraceTest(MoneyTest):
 
     def trace(self, name, language="", who="alice"):
