@@ -114,6 +114,11 @@ RF_HANDLER(complete_follow_up, Refunds__V1__CompleteFollowUpRequest, Refunds__V1
                        row.pb->state == REFUNDS__V1__FOLLOW_UP_STATE__FOLLOW_UP_STATE_DONE
                            ? "done"
                            : "cancelled");
+    /* Our own books are finance's to settle: an agent cannot close finance's review. */
+    if (strcmp(row.kind, RF_FOLLOWUP_FINANCE_REVIEW) == 0 &&
+        (call->ctx.actor.role & (RF_ROLE_FINANCE | RF_ROLE_ADMIN)) == 0)
+        return rf_fail(&call->ctx.err, RF_PERMISSION_DENIED,
+                       "%s is finance's review of our books: finance completes it", in->name);
     if (answer != NULL && strcmp(row.kind, RF_FOLLOWUP_SATISFACTION) != 0)
         return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
                        "%s is a %s follow-up; only a SATISFACTION follow-up records the customer's "

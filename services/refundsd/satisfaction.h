@@ -19,6 +19,7 @@
 #define RF_FOLLOWUP_SATISFACTION      "SATISFACTION"
 #define RF_FOLLOWUP_SUPERVISOR_REVIEW "SUPERVISOR_REVIEW"
 #define RF_FOLLOWUP_DELIVERY_FAILED   "DELIVERY_FAILED"
+#define RF_FOLLOWUP_FINANCE_REVIEW    "FINANCE_REVIEW"
 
 /*
  * Opens a follow-up of kind on case case_id (read again here, in the call's

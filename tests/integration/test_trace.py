@@ -269,6 +269,10 @@ class TraceTest(MoneyTest):
         due = self.client.call("ListDueFollowUps", pb.ListDueFollowUpsRequest(assignee="finance", page_size=100),
                                who="erin")
         task = [f for f in due.follow_ups if f.case == case.name][0]
+        with self.assertRaises(grpc.RpcError) as ctx:
+            self.client.call("CompleteFollowUp", pb.CompleteFollowUpRequest(
+                request_id=rid(), name=task.name, outcome="looked fine to me"), who="alice")
+        self.assertStatus(ctx, grpc.StatusCode.PERMISSION_DENIED, "finance")
         seq = int(self.db.scalar(f"SELECT audit_seq FROM cases WHERE id = '{case.name.split('/')[1]}'"))
         request_id = rid()
         done = self.client.call("CompleteFollowUp", pb.CompleteFollowUpRequest(
