@@ -74,7 +74,8 @@ CREATE INDEX cases_by_customer_id_created ON cases (customer_id, created_at DESC
 -- The approval: the tier and priority it needs, the policy whose SLA set its
 -- due time, the agent's own approval (no escalation, no due time), the breach
 -- recorded at the decision, and the alternative offered instead of a refund
--- (its answer is recorded later, by AcceptAlternative).
+-- (store credit of an amount, or an exchange for a SKU): the decision message
+-- states it, and AcceptAlternative (0008) records that the customer took it.
 ALTER TABLE approvals
   ALTER COLUMN escalated_by DROP NOT NULL,
   ALTER COLUMN escalated_at DROP NOT NULL,
@@ -90,17 +91,12 @@ ALTER TABLE approvals
   ADD COLUMN alternative_offer_minor       bigint CHECK (alternative_offer_minor > 0),
   ADD COLUMN alternative_offer_currency    text,
   ADD COLUMN alternative_offer_sku         text,
-  ADD COLUMN alternative_offer_accepted    boolean,
-  ADD COLUMN alternative_offer_answered_at timestamptz,
   ADD CHECK (self_approved = (escalated_at IS NULL)),
   ADD CHECK ((escalated_at IS NULL) = (escalated_by IS NULL) AND (escalated_at IS NULL) = (due_at IS NULL)),
   ADD CHECK (NOT self_approved OR (decision = 'APPROVE' AND tier = 'AGENT')),
   ADD CHECK ((decision = 'OFFER_ALTERNATIVE') = (alternative_offer_kind IS NOT NULL)),
-  ADD CHECK ((alternative_offer_accepted IS NULL) = (alternative_offer_answered_at IS NULL)),
-  ADD CHECK (alternative_offer_accepted IS NULL OR alternative_offer_kind IS NOT NULL);
-
--- The report counts the alternatives taken (a hashed subplan over this small index).
-CREATE INDEX approvals_offer_accepted ON approvals (case_id) WHERE alternative_offer_accepted;
+  ADD CHECK ((alternative_offer_kind = 'STORE_CREDIT') = (alternative_offer_minor IS NOT NULL)),
+  ADD CHECK ((alternative_offer_kind = 'EXCHANGE') = (alternative_offer_sku IS NOT NULL));
 
 -- What was decided before this migration, as the decisions from now on record it:
 -- approvers' tier, normal priority, the default policy's version.

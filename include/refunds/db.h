@@ -154,6 +154,8 @@ const char *rf_array_done(struct rf_array *arr);
 /* Result accessors. rf_db_text gives NULL for SQL NULL; the others give 0 / false. */
 const char *rf_db_text(const PGresult *res, int row, int col);
 bool rf_db_is_null(const PGresult *res, int row, int col);
+/* A copy of the text of the cell in a; "" for SQL NULL. Never NULL. */
+char *rf_db_text_copy(struct rf_arena *a, const PGresult *res, int row, int col);
 long long rf_db_int(const PGresult *res, int row, int col);
 int64_t rf_db_time(const PGresult *res, int row, int col);
 /* Decodes a bytea column of exactly len bytes into out; false otherwise. */

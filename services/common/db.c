@@ -547,6 +547,13 @@ const char *rf_db_text(const PGresult *res, int row, int col)
     return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
+char *rf_db_text_copy(struct rf_arena *a, const PGresult *res, int row, int col)
+{
+    const char *v = rf_db_text(res, row, col);
+
+    return rf_arena_strdup(a, v == NULL ? "" : v);
+}
+
 bool rf_db_is_null(const PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) != 0;

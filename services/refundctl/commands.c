@@ -107,10 +107,11 @@ static const struct rf_flag decide_flags[] = {
     FIELD("alternative", "alternatives", "A", true,
           "with --deny, repeatable: what to offer instead"),
     IMPLYING("store-credit", "offer.amount.amount_minor", "MINOR",
-             "decision=offer-alternative,offer.kind=store-credit",
+             "decision=offer-alternative,offer.alternative=store-credit",
              "no refund: offer store credit of MINOR in the case's currency instead (with "
              "--reason)"),
-    IMPLYING("exchange", "offer.sku", "SKU", "decision=offer-alternative,offer.kind=exchange",
+    IMPLYING("exchange", "offer.product", "SKU",
+             "decision=offer-alternative,offer.alternative=exchange",
              "no refund: offer an exchange for the product SKU instead (with --reason)"),
     ETAG,
     END,
@@ -210,6 +211,61 @@ static const struct rf_flag due_flags[] = {
 
 static const struct rf_flag complete_flags[] = {
     FIELD("outcome", "outcome", "T", false, "what was done, and what the customer was told"),
+    FIELD("score", "satisfaction.score", "N", true,
+          "a satisfaction follow-up: how likely the customer is to recommend us, 0-10 (0-6 "
+          "opens a task for a supervisor)"),
+    FIELD("comment", "satisfaction.comment", "T", true, "with --score: what the customer said"),
+    END,
+};
+
+static const struct rf_flag schedule_flags[] = {
+    FIELD("kind", "kind", "K", false, "what the task is for"),
+    FIELD("due", "due_time", "WHEN", true,
+          "when it is due (default: satisfaction in 3 business days, the others now)"),
+    FIELD("assignee", "assignee", "A", true, "who does it (default: the case's agent)"),
+    FIELD("reason", "reason", "T", true, "what to do (default: a text for the kind)"),
+    END,
+};
+
+#define CHANNEL                                                                                    \
+    FIELD("channel", "channel", "C", true, "how the message reaches the customer (default email)")
+#define LANGUAGE                                                                                   \
+    FIELD("language", "language", "L", true,                                                       \
+          "a BCP 47 tag instead of the customer's language (es, de-AT, ...)")
+
+static const struct rf_flag comm_preview_flags[] = {CHANNEL, LANGUAGE, END};
+
+static const struct rf_flag comm_record_flags[] = {CHANNEL, LANGUAGE, ETAG, END};
+
+static const struct rf_flag comm_outbox_flags[] = {
+    FIELD("status", "status", "S", true, "messages in this status (default queued)"),
+    FIELD("channel", "channel", "C", true, "only this channel's"),
+    FIELD("case", "case", "C", true, "only this case's (cases/ID)"),
+    FIELD("page-size", "page_size", "N", true, "messages per page (1-500; server default 50)"),
+    FIELD("page-token", "page_token", "T", true, "the next page token of the previous page"),
+    {.name = "all", .kind = RF_FLAG_ALL, .optional = true, .help = "fetch every page"},
+    END,
+};
+
+static const struct rf_flag comm_sent_flags[] = {
+    SWITCH("failed", "status", "failed", "it was not delivered (default: it was sent)"),
+    FIELD("reason", "failure_reason", "T", true, "with --failed: why, for the agent"),
+    FIELD("provider-message-id", "provider_message_id", "ID", true,
+          "the delivery system's id of the message"),
+    END,
+};
+
+static const struct rf_flag comm_accept_flags[] = {
+    FIELD("alternative", "alternative", "A", false, "what the customer takes, as offered"),
+    FIELD("note", "note", "T", true, "what the customer said"),
+    ETAG,
+    END,
+};
+
+static const struct rf_flag report_nps_flags[] = {
+    FIELD("from", "start_time", "WHEN", true, "answers recorded at or after WHEN"),
+    FIELD("to", "end_time", "WHEN", true, "answers recorded before WHEN"),
+    FIELD("by", "group_by", "D", true, "repeatable, at most twice: group the answers by D"),
     END,
 };
 
@@ -294,7 +350,25 @@ const struct rf_command rf_commands[] = {
     {"followups due", NULL, &refunds__v1__refund_cases__descriptor, "ListDueFollowUps",
      "the follow-up tasks due, overdue first", due_flags},
     {"followups complete", "NAME", &refunds__v1__refund_cases__descriptor, "CompleteFollowUp",
-     "close a follow-up task with what was done", complete_flags, "followups"},
+     "close a follow-up task with what was done (and the customer's score)", complete_flags,
+     "followups"},
+    {"followups schedule", "NAME", &refunds__v1__refund_cases__descriptor, "ScheduleFollowUp",
+     "open a follow-up task on a case", schedule_flags},
+    {"comm preview", "NAME", &refunds__v1__refund_cases__descriptor, "PreviewCommunication",
+     "show the decision message as it would be recorded now, in the customer's language",
+     comm_preview_flags},
+    {"comm record", "NAME", &refunds__v1__refund_cases__descriptor, "RecordCommunication",
+     "put the decision message in the outbox (the case is then decision-communicated)",
+     comm_record_flags},
+    {"comm outbox", NULL, &refunds__v1__refund_cases__descriptor, "ListOutbox",
+     "the delivery system's queue of messages, oldest first (services)", comm_outbox_flags},
+    {"comm sent", "NAME", &refunds__v1__refund_cases__descriptor, "MarkCommunicationSent",
+     "report a message (cases/ID/communications/N) sent, or --failed (services)", comm_sent_flags},
+    {"comm accept", "NAME", &refunds__v1__refund_cases__descriptor, "AcceptAlternative",
+     "record that a denied customer takes an alternative the decision message offered",
+     comm_accept_flags},
+    {"report nps", NULL, &refunds__v1__refund_cases__descriptor, "GetSatisfactionReport",
+     "Net Promoter Score of the customers' answers, in total and grouped", report_nps_flags},
     {"policy show", "[VERSION]", &refunds__v1__policies__descriptor, "GetPolicy",
      "print a version of the guidelines (default: the current one)", no_flags, NULL, "version?"},
     {"policy diff", "V1 V2", &refunds__v1__policies__descriptor, "GetPolicy",

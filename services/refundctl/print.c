@@ -88,14 +88,12 @@ static void print_approval(FILE *out, struct rf_arena *a, const Refunds__V1__App
     }
     if (ap->alternative_offer != NULL) {
         const Refunds__V1__AlternativeOffer *o = ap->alternative_offer;
-        const char *what = o->amount != NULL ? pr_money(a, o->amount) : o->sku;
+        const char *what = o->amount != NULL ? pr_money(a, o->amount) : o->product;
 
         pr_row(out, "Offered",
-               rf_arena_printf(a, "%s %s, %s",
-                               pr_word(a, &refunds__v1__alternative__descriptor, o->kind), what,
-                               o->answer_time == NULL ? "not answered yet"
-                               : o->accepted          ? "accepted"
-                                                      : "declined"));
+               rf_arena_printf(a, "%s %s instead of a refund",
+                               pr_word(a, &refunds__v1__alternative__descriptor, o->alternative),
+                               what));
     }
 }
 
@@ -186,6 +184,7 @@ static void print_case(FILE *out, struct rf_arena *a, const Refunds__V1__Case *c
         for (size_t i = 0; i < c->n_refunds; i++)
             print_refund(out, a, c->refunds[i]);
     }
+    rf_print_case_messages(out, a, c);
     if (c->n_interactions > 0) {
         fprintf(out, "Interactions (%zu)\n", c->n_interactions);
         for (size_t i = 0; i < c->n_interactions; i++)
@@ -441,7 +440,8 @@ int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a,
         print_findings(out, a, (const Refunds__V1__ListFindingsResponse *)reply);
     } else if (d == &refunds__v1__verify_audit_chain_response__descriptor) {
         print_verify(out, a, (const Refunds__V1__VerifyAuditChainResponse *)reply);
-    } else if (rf_print_money_reply(out, reply, a) || rf_print_policy_reply(out, reply, a)) {
+    } else if (rf_print_money_reply(out, reply, a) || rf_print_comm_reply(out, reply, a) ||
+               rf_print_policy_reply(out, reply, a)) {
         /* printed */
     } else if (d == &grpc__health__v1__health_check_response__descriptor) {
         int status = ((const Grpc__Health__V1__HealthCheckResponse *)reply)->status;

@@ -17,6 +17,7 @@
 
 #include "refunds/arena.h"
 #include "refunds/status.h"
+#include "refunds/v1/cases.pb-c.h"
 
 /*
  * Writes reply in the human form its type calls for (refunds.v1.Case,
@@ -30,6 +31,18 @@ int rf_print_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a,
 
 /* The printers of print_money.c: a refund trace, follow-ups, a finding; false for other types. */
 bool rf_print_money_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a);
+
+/*
+ * The printers of print_comm.c: a decision message, RecordCommunication's
+ * answer, the outbox, the NPS report; false for other types.
+ */
+bool rf_print_comm_reply(FILE *out, const ProtobufCMessage *reply, struct rf_arena *a);
+
+/* A case's messages and the alternative it accepted, for the case block (nothing if none). */
+void rf_print_case_messages(FILE *out, struct rf_arena *a, const Refunds__V1__Case *c);
+
+/* A follow-up's satisfaction answer as one row (nothing for NULL). */
+void rf_print_satisfaction(FILE *out, struct rf_arena *a, const Refunds__V1__Satisfaction *s);
 
 /*
  * The printers of print_policy.c: a policy version (or its changes), the

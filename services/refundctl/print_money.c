@@ -115,6 +115,7 @@ static void print_follow_up(FILE *out, struct rf_arena *a, const Refunds__V1__Fo
     pr_row(out, "Finding", f->finding);
     pr_row(out, "What to do", f->reason);
     pr_row(out, "Outcome", f->outcome);
+    rf_print_satisfaction(out, a, f->satisfaction);
     if (f->close_time != NULL)
         pr_row(out, "Closed",
                rf_arena_printf(a, "%s by %s", pr_when(a, f->close_time), f->closed_by));

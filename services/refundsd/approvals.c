@@ -366,10 +366,10 @@ static enum rf_code alternative_offer(struct rf_call *call,
 {
     const Refunds__V1__AlternativeOffer *o = in->offer;
 
-    d->offer_kind = rf_pb_enum_short_name(&refunds__v1__alternative__descriptor, o->kind);
+    d->offer_kind = rf_pb_enum_short_name(&refunds__v1__alternative__descriptor, o->alternative);
     d->alternatives = rf_arena_printf(call->ctx.arena, "{%s}", d->offer_kind);
-    if (o->kind == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE) {
-        d->offer_sku = o->sku;
+    if (o->alternative == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE) {
+        d->offer_sku = o->product;
         return RF_OK;
     }
     if (strcmp(o->amount->currency, c->amount_paid->currency) != 0)

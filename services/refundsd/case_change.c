@@ -68,11 +68,24 @@ static void drop_cached_case(void *arg)
     rf_case_cache_invalidate(d->cache, d->id);
 }
 
+static void drop_on_commit(struct rf_call *call, struct rf_case_cache *cache, const char *case_id)
+{
+    struct dropped_case *d = rf_arena_alloc(call->ctx.arena, sizeof *d);
+
+    d->cache = cache;
+    snprintf(d->id, sizeof d->id, "%s", case_id);
+    rf_call_on_commit(call, drop_cached_case, d);
+}
+
+void rf_case_changed(struct rf_call *call, const char *case_id)
+{
+    drop_on_commit(call, rf_cases(call)->cache, case_id);
+}
+
 enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                                    const struct rf_case_row *before, bool applied,
                                    Refunds__V1__Case *out)
 {
-    struct dropped_case *d;
     struct rf_case_row now;
 
     if (code != RF_OK)
@@ -82,10 +95,7 @@ enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                        "%s was changed by another call while this one ran; read it again",
                        before->pb->name);
     /* Before the reply leaves, once committed: whoever made the change reads it back. */
-    d = rf_arena_alloc(call->ctx.arena, sizeof *d);
-    d->cache = rf_cases(call)->cache;
-    snprintf(d->id, sizeof d->id, "%s", before->id);
-    rf_call_on_commit(call, drop_cached_case, d);
+    rf_case_changed(call, before->id);
     code = rf_case_store_get(&call->ctx, before->id, true, &now);
     if (code == RF_OK)
         *out = *now.pb;
@@ -97,7 +107,6 @@ enum rf_code rf_case_record_event(struct rf_call *call, struct rf_case_cache *ca
 {
     struct rf_case_row row;
     struct rf_audit_link link;
-    struct dropped_case *d;
     const char *state;
     bool applied = false;
     enum rf_code code = rf_case_store_get(&call->ctx, case_id, false, &row);
@@ -110,12 +119,8 @@ enum rf_code rf_case_record_event(struct rf_call *call, struct rf_case_cache *ca
     if (code == RF_OK && !applied)
         return rf_fail(&call->ctx.err, RF_ABORTED, "%s changed while this call ran; retry the call",
                        row.pb->name);
-    if (code == RF_OK) {
-        d = rf_arena_alloc(call->ctx.arena, sizeof *d);
-        d->cache = cache;
-        snprintf(d->id, sizeof d->id, "%s", row.id);
-        rf_call_on_commit(call, drop_cached_case, d);
-    }
+    if (code == RF_OK)
+        drop_on_commit(call, cache, row.id);
     return code;
 }
 

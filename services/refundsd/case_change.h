@@ -20,10 +20,20 @@
 #include "case_store.h"
 
 struct rf_policy_cache;
+struct rf_templates;
+struct rf_tracking_key;
 
 /* The state refunds.v1.RefundCases is bound with (main.c). */
 struct rf_cases_state {
-    struct rf_case_cache *cache;      /* GetCase replies of this replica */
+    struct rf_case_cache *cache; /* GetCase replies of this replica */
+    /* The decision messages (communication.c): the embedded templates, compiled once at start;
+     * the key of customers' tracking tokens (AcceptAlternative from the shop's website); how
+     * customers reach support (REFUNDS_SUPPORT_CONTACT, or the default main.c warns about);
+     * the status page the tracking token is appended to (REFUNDS_TRACKING_BASE_URL, likewise). */
+    const struct rf_templates *templates;
+    const struct rf_tracking_key *tracking_key;
+    const char *support_contact;
+    const char *tracking_base_url;
     struct rf_policy_cache *policies; /* the parsed guidelines (evaluation, SLA, tiers) */
 };
 
@@ -64,6 +74,13 @@ enum rf_code rf_case_load_for_change(struct rf_call *call, const char *name, con
 enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                                    const struct rf_case_row *before, bool applied,
                                    Refunds__V1__Case *out);
+
+/*
+ * Drops the RefundCases cache's copy of case case_id once the call's
+ * transaction commits: for a change made with a store statement of its own,
+ * after it applied (rf_case_finish_change does it for the usual ones).
+ */
+void rf_case_changed(struct rf_call *call, const char *case_id);
 
 /*
  * Appends the call's event (ctx's method, actor, request id) to the audit chain

@@ -35,6 +35,7 @@ enum rf_case_event {
     RF_EVENT_AWAIT_FOLLOW_UP,
     RF_EVENT_CLOSE,
     RF_EVENT_WITHDRAW,
+    RF_EVENT_ACCEPT_ALTERNATIVE, /* a denied customer takes store credit, an exchange, ... */
     /* An agent approves alone: an APPROVE evaluation within the self-approval limit. */
     RF_EVENT_SELF_APPROVE,
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "case_store.h"
+#include "comm_store.h"
 #include "evaluation_store.h"
 #include "refund_store.h"
 #include "refunds/audit.h"
@@ -31,8 +32,8 @@
     " a.alternatives, c.customer_id, c.evaluation_count, c.policy_version, c.recommendation,"      \
     " c.tier, c.priority, a.tier, a.priority, a.policy_version, a.self_approved, a.sla_breached,"  \
     " a.alternative_offer_kind, a.alternative_offer_minor, a.alternative_offer_currency,"          \
-    " a.alternative_offer_sku, a.alternative_offer_accepted, a.alternative_offer_answered_at,"     \
-    " e.evaluated_by, e.evaluated_at, e.result::text, e.history::text"
+    " a.alternative_offer_sku, e.evaluated_by, e.evaluated_at, e.result::text,"                    \
+    " e.history::text"
 /* The case's latest approval as "a", its latest evaluation as "e". */
 #define LATEST_APPROVAL                                                                            \
     " LEFT JOIN LATERAL (SELECT * FROM approvals WHERE case_id = c.id ORDER BY id DESC"            \
@@ -98,8 +99,6 @@ enum col {
     A_OFFER_MINOR,
     A_OFFER_CURRENCY,
     A_OFFER_SKU,
-    A_OFFER_ACCEPTED,
-    A_OFFER_ANSWERED,
     E_BY,
     E_AT,
     E_RESULT,
@@ -308,15 +307,12 @@ static Refunds__V1__AlternativeOffer *offer(struct rf_ctx *ctx, const PGresult *
     if (rf_db_is_null(res, row, A_OFFER_KIND))
         return NULL;
     o = rf_pb_new(ctx->arena, &refunds__v1__alternative_offer__descriptor);
-    o->kind = enum_of(&refunds__v1__alternative__descriptor, rf_db_text(res, row, A_OFFER_KIND));
+    o->alternative =
+        enum_of(&refunds__v1__alternative__descriptor, rf_db_text(res, row, A_OFFER_KIND));
     if (!rf_db_is_null(res, row, A_OFFER_MINOR))
         o->amount =
             money(ctx, rf_db_int(res, row, A_OFFER_MINOR), text(ctx, res, row, A_OFFER_CURRENCY));
-    o->sku = text(ctx, res, row, A_OFFER_SKU);
-    if (!rf_db_is_null(res, row, A_OFFER_ANSWERED)) {
-        o->answer_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, A_OFFER_ANSWERED));
-        o->accepted = flag(res, row, A_OFFER_ACCEPTED);
-    }
+    o->product = text(ctx, res, row, A_OFFER_SKU);
     return o;
 }
 
@@ -500,6 +496,12 @@ enum rf_code rf_case_store_get(struct rf_ctx *ctx, const char *id, bool full,
         out->pb->refunds = rf_arena_calloc(ctx->arena, n + 1, sizeof *out->pb->refunds);
         for (size_t i = 0; i < n; i++)
             out->pb->refunds[i] = refunds[i].pb;
+    }
+    if (full && out->state >= RF_CASE_APPROVED && out->state <= RF_CASE_CLOSED) {
+        /* Only a decided case has messages telling it, or an alternative taken. */
+        code = rf_comm_store_fill_case(ctx, out->id, out->pb);
+        if (code != RF_OK)
+            return code;
     }
     if (full && !rf_db_is_null(res, 0, I_SEQ)) {
         out->pb->n_interactions = (size_t)rows;

@@ -40,6 +40,17 @@ struct rf_case_row {
     const char *priority;       /* "HIGH", "NORMAL", "LOW" */
 };
 
+/*
+ * True when ap (NULL: none) refuses the refund: a denial, or an alternative
+ * offered instead (DECISION_OFFER_ALTERNATIVE), which the customer is told as
+ * a denial with its offer.
+ */
+static inline bool rf_approval_denies(const Refunds__V1__Approval *ap)
+{
+    return ap != NULL && (ap->decision == REFUNDS__V1__DECISION__DECISION_DENY ||
+                          ap->decision == REFUNDS__V1__DECISION__DECISION_OFFER_ALTERNATIVE);
+}
+
 /* The case's payment method as the arrival windows name it ("card", "bank_transfer"). */
 const char *rf_case_payment_method(struct rf_arena *a, const Refunds__V1__Case *c);
 

@@ -45,7 +45,7 @@ static bool is_provider(const char *s)
     return rf_slug_valid(s, RF_MAX_ID_CHARS);
 }
 
-static void check_name(struct rf_error *err, const char *name)
+void rf_check_case_name(struct rf_error *err, const char *name)
 {
     char id[RF_UUID_TEXT_LEN + 1];
 
@@ -55,7 +55,7 @@ static void check_name(struct rf_error *err, const char *name)
         rf_violation_add(err, "name", "must be cases/{id} with the id OpenCase returned");
 }
 
-static void check_etag(struct rf_error *err, const char *etag)
+void rf_check_etag(struct rf_error *err, const char *etag)
 {
     long long v;
 
@@ -136,7 +136,7 @@ void rf_validate_get_case(const Refunds__V1__GetCaseRequest *in, int64_t now_us,
                           struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
+    rf_check_case_name(err, in->name);
 }
 
 void rf_validate_list_cases(const Refunds__V1__ListCasesRequest *in, int64_t now_us,
@@ -154,8 +154,8 @@ void rf_validate_add_interaction(const Refunds__V1__AddInteractionRequest *in, i
                                  struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     if (in->kind == REFUNDS__V1__INTERACTION_KIND__INTERACTION_KIND_ACKNOWLEDGEMENT)
         rf_violation_add(err, "kind",
                          "must be INBOUND, OUTBOUND or NOTE: OpenCase records the acknowledgement");
@@ -171,8 +171,8 @@ void rf_validate_escalate_case(const Refunds__V1__EscalateCaseRequest *in, int64
                                struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     rf_check_text(err, "note", in->note, RF_MAX_SHORT_TEXT_CHARS, false, RF_TEXT_MULTILINE);
 }
 
@@ -189,8 +189,10 @@ void rf_validate_list_approval_queue(const Refunds__V1__ListApprovalQueueRequest
         rf_check_enum(err, "tier", &refunds__v1__tier__descriptor, in->tier, false);
 }
 
-/* DecideCaseRequest.offer: with OFFER_ALTERNATIVE only, store credit with an amount or an exchange
- * with a SKU. */
+/*
+ * DecideCaseRequest.offer: with OFFER_ALTERNATIVE only, store credit with an
+ * amount or an exchange with a product (its SKU).
+ */
 static void check_offer(const Refunds__V1__DecideCaseRequest *in, struct rf_error *err)
 {
     const Refunds__V1__AlternativeOffer *o = in->offer;
@@ -210,23 +212,24 @@ static void check_offer(const Refunds__V1__DecideCaseRequest *in, struct rf_erro
     if (o == NULL) {
         rf_violation_add(err, "offer",
                          "is required with OFFER_ALTERNATIVE: store credit with an amount, or an "
-                         "exchange with a SKU");
+                         "exchange with a product");
         return;
     }
-    if (o->kind == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_STORE_CREDIT) {
+    if (o->alternative == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_STORE_CREDIT) {
         rf_check_money(err, "offer.amount", o->amount);
-        if (o->sku[0] != '\0')
-            rf_violation_add(err, "offer.sku", "is only given with an EXCHANGE");
-    } else if (o->kind == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE) {
-        rf_check_text(err, "offer.sku", o->sku, RF_MAX_ID_CHARS, true, 0);
+        if (o->product[0] != '\0')
+            rf_violation_add(err, "offer.product", "is only given with an EXCHANGE");
+    } else if (o->alternative == REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE) {
+        rf_check_text(err, "offer.product", o->product, RF_MAX_ID_CHARS, true, 0);
         if (o->amount != NULL)
             rf_violation_add(err, "offer.amount", "is only given with STORE_CREDIT");
     } else {
-        rf_violation_add(err, "offer.kind", "must be STORE_CREDIT or EXCHANGE");
+        rf_violation_add(err, "offer.alternative", "must be STORE_CREDIT or EXCHANGE");
     }
-    if (o->answer_time != NULL || o->accepted)
-        rf_violation_add(err, "offer.answer_time",
-                         "is the customer's answer, recorded later: leave it unset");
+    if (o->spend_until != NULL)
+        rf_violation_add(err, "offer.spend_until",
+                         "is set by the decision message (REFUNDS_STORE_CREDIT_VALID_DAYS): leave "
+                         "it unset");
 }
 
 void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t now_us,
@@ -236,8 +239,8 @@ void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t n
     bool offer = in->decision == REFUNDS__V1__DECISION__DECISION_OFFER_ALTERNATIVE;
 
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     rf_check_enum(err, "decision", &refunds__v1__decision__descriptor, in->decision, true);
     /* Whoever gets no refund reads why. */
     rf_check_text(err, "reason", in->reason, RF_MAX_SHORT_TEXT_CHARS, deny || offer,
@@ -280,8 +283,8 @@ void rf_validate_withdraw_case(const Refunds__V1__WithdrawCaseRequest *in, int64
                                struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     rf_check_text(err, "reason", in->reason, RF_MAX_SHORT_TEXT_CHARS, true, RF_TEXT_MULTILINE);
 }
 
@@ -289,8 +292,8 @@ void rf_validate_evaluate_case(const Refunds__V1__EvaluateCaseRequest *in, int64
                                struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
-    check_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_etag(err, in->etag);
     rf_check_text(err, "customer_id", in->customer_id, RF_MAX_ID_CHARS, false, 0);
 }
 
@@ -298,7 +301,7 @@ void rf_validate_list_evaluations(const Refunds__V1__ListEvaluationsRequest *in,
                                   struct rf_error *err)
 {
     (void)now_us;
-    check_name(err, in->name);
+    rf_check_case_name(err, in->name);
 }
 
 /* The payment providers RecordRefundIssued knows: the provider cache's key names. */
@@ -313,7 +316,7 @@ bool rf_refund_provider_known(const char *s)
     return false;
 }
 
-static void check_optional_etag(struct rf_error *err, const char *etag)
+void rf_check_optional_etag(struct rf_error *err, const char *etag)
 {
     long long v;
 
@@ -326,8 +329,8 @@ void rf_validate_record_refund_issued(const Refunds__V1__RecordRefundIssuedReque
 {
     int64_t issued;
 
-    check_name(err, in->name);
-    check_optional_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_optional_etag(err, in->etag);
     rf_check_format(err, "provider", in->provider, RF_MAX_ID_CHARS, true, rf_refund_provider_known,
                     "one of stripe, adyen, paypal, checkout or other");
     rf_check_text(err, "provider_refund_id", in->provider_refund_id, RF_MAX_PROVIDER_ID_CHARS, true,
@@ -346,8 +349,8 @@ void rf_validate_confirm_refund_received(const Refunds__V1__ConfirmRefundReceive
     char refund_id[RF_UUID_TEXT_LEN + 1];
 
     (void)now_us;
-    check_name(err, in->name);
-    check_optional_etag(err, in->etag);
+    rf_check_case_name(err, in->name);
+    rf_check_optional_etag(err, in->etag);
     if (in->refund[0] != '\0' &&
         (!rf_refund_name_parse(in->refund, of_refund, refund_id) ||
          (rf_case_name_parse(in->name, case_id) && strcmp(case_id, of_refund) != 0)))

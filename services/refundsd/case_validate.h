@@ -25,6 +25,13 @@ bool rf_case_name_parse(const char *name, char id[RF_UUID_TEXT_LEN + 1]);
 /* Parses an etag this service issued into a case version; false when it is not one. */
 bool rf_etag_parse(const char *etag, long long *version);
 
+/* Field checks every RefundCases validator uses: name is a required cases/{id}. */
+void rf_check_case_name(struct rf_error *err, const char *name);
+/* etag is required and one this service issued. */
+void rf_check_etag(struct rf_error *err, const char *etag);
+/* etag, when given, is one this service issued (a change that reports a fact). */
+void rf_check_optional_etag(struct rf_error *err, const char *etag);
+
 void rf_validate_open_case(const Refunds__V1__OpenCaseRequest *in, int64_t now_us,
                            struct rf_error *err);
 void rf_validate_get_case(const Refunds__V1__GetCaseRequest *in, int64_t now_us,

@@ -42,8 +42,9 @@ static const struct rf_stmt history = {
     " AND f.case_id IN (SELECT id FROM earlier)),"
     " (SELECT count(*) FROM interactions i WHERE i.case_id = $1"
     " AND i.kind IN ('ACKNOWLEDGEMENT', 'INBOUND')),"
-    /* Issue 10's follow-ups record satisfaction: an earlier NPS of 0-6 goes here. */
-    " false"};
+    /* A satisfaction follow-up of an earlier case answered 0-6: a detractor. */
+    " EXISTS (SELECT 1 FROM follow_ups fu WHERE fu.score <= 6"
+    " AND fu.case_id IN (SELECT id FROM earlier))"};
 
 /* The next evaluation: $14 policy version, $15-$17 recommendation, tier, priority, then figures. */
 static const struct rf_stmt record = {

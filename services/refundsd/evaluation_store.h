@@ -28,8 +28,8 @@
  * created before it, and of them those within window_months before it for
  * the exceptions granted, the amount granted in currency and the denials;
  * the open findings of the earlier cases' refunds; this case's contacts
- * (the first one and the inbound interactions). previous_detractor is
- * false until follow-ups record satisfaction (issue 10). Also stores the
+ * (the first one and the inbound interactions); whether a satisfaction
+ * follow-up of an earlier case was answered 0-6 (a detractor). Also stores the
  * current policy version in *current_policy, so that the caller learns in
  * the same query whether its policy is still the current one.
  */

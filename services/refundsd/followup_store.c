@@ -10,7 +10,7 @@
 
 #define FOLLOWUP_COLUMNS                                                                           \
     "id, case_id, kind, state, reason, due_at, assignee, finding_id, outcome, created_at,"         \
-    " closed_at, coalesce(closed_by, '')"
+    " closed_at, coalesce(closed_by, ''), score, comment"
 
 enum col {
     F_ID,
@@ -24,7 +24,9 @@ enum col {
     F_OUTCOME,
     F_CREATED,
     F_CLOSED,
-    F_CLOSED_BY
+    F_CLOSED_BY,
+    F_SCORE,
+    F_COMMENT,
 };
 
 static const struct rf_stmt due = {
@@ -37,13 +39,12 @@ static const struct rf_stmt get = {"followup_get",
 
 static const struct rf_stmt complete = {
     "followup_complete", "UPDATE follow_ups SET state = 'DONE', outcome = $2, closed_at = $3,"
-                         " closed_by = $4 WHERE id = $1 AND state = 'OPEN' RETURNING 1"};
+                         " closed_by = $4, score = $5, comment = $6"
+                         " WHERE id = $1 AND state = 'OPEN' RETURNING 1"};
 
 static char *text(struct rf_ctx *ctx, const PGresult *res, int row, int col)
 {
-    const char *v = rf_db_text(res, row, col);
-
-    return rf_arena_strdup(ctx->arena, v == NULL ? "" : v);
+    return rf_db_text_copy(ctx->arena, res, row, col);
 }
 
 static Refunds__V1__FollowUp *from_row(struct rf_ctx *ctx, const PGresult *res, int row)
@@ -74,6 +75,14 @@ static Refunds__V1__FollowUp *from_row(struct rf_ctx *ctx, const PGresult *res, 
     if (!rf_db_is_null(res, row, F_CLOSED))
         f->close_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, F_CLOSED));
     f->closed_by = text(ctx, res, row, F_CLOSED_BY);
+    if (!rf_db_is_null(res, row, F_SCORE)) {
+        Refunds__V1__Satisfaction *sat =
+            rf_pb_new(ctx->arena, &refunds__v1__satisfaction__descriptor);
+
+        sat->score = (int32_t)rf_db_int(res, row, F_SCORE);
+        sat->comment = text(ctx, res, row, F_COMMENT);
+        f->satisfaction = sat;
+    }
     return f;
 }
 
@@ -128,12 +137,13 @@ enum rf_code rf_followup_store_get(struct rf_ctx *ctx, const char *id, struct rf
     snprintf(out->id, sizeof out->id, "%s", rf_db_text(res, 0, F_ID));
     snprintf(out->case_id, sizeof out->case_id, "%s",
              rf_db_is_null(res, 0, F_CASE) ? "" : rf_db_text(res, 0, F_CASE));
+    snprintf(out->kind, sizeof out->kind, "%s", rf_db_text(res, 0, F_KIND));
     out->open = strcmp(rf_db_text(res, 0, F_STATE), "OPEN") == 0;
     return RF_OK;
 }
 
 enum rf_code rf_followup_store_complete(struct rf_ctx *ctx, const char *id, const char *outcome,
-                                        bool *applied)
+                                        const Refunds__V1__Satisfaction *answer, bool *applied)
 {
     struct rf_params p;
     PGresult *res;
@@ -144,6 +154,11 @@ enum rf_code rf_followup_store_complete(struct rf_ctx *ctx, const char *id, cons
     rf_param_text(&p, outcome);
     rf_param_time(&p, ctx->arena, ctx->now_us);
     rf_param_text(&p, ctx->actor.subject);
+    if (answer != NULL)
+        rf_param_int(&p, ctx->arena, answer->score);
+    else
+        rf_param_text(&p, NULL);
+    rf_param_text(&p, answer != NULL ? answer->comment : "");
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &complete, &p, &res);
     if (code == RF_OK)
         *applied = PQntuples(res) == 1;
@@ -167,4 +182,65 @@ enum rf_code rf_followup_store_next_contact(struct rf_ctx *ctx, const char *case
     if (code == RF_OK)
         *due_us = rf_db_is_null(res, 0, 0) ? 0 : rf_db_time(res, 0, 0);
     return code;
+}
+
+/*
+ * A follow-up task opened on a case, and its audit event: the case changes as
+ * every change does (to $8, which may be its own state); the task goes to the
+ * case's assignee unless $18 names one.
+ */
+static const struct rf_stmt schedule = {
+    "followup_schedule",
+    RF_CASE_CHANGE_UPDATE RF_CASE_CHANGE_WHERE " RETURNING id, state, assignee),"
+    " f AS (INSERT INTO follow_ups (id, case_id, kind, reason, due_at, assignee, state,"
+    " created_at, created_by) SELECT $14, u.id, $15, $16, $17, coalesce(nullif($18, ''),"
+    " u.assignee), 'OPEN', $3, $4 FROM u)" RF_AUDIT_INSERT_FROM_U};
+
+enum rf_code rf_followup_store_schedule(struct rf_ctx *ctx, const struct rf_case_change *ch,
+                                        const struct rf_followup_new *f, bool *applied)
+{
+    struct rf_params p;
+
+    rf_case_change_params(ctx, ch, &p);
+    rf_param_text(&p, f->id); /* $14 */
+    rf_param_text(&p, f->kind);
+    rf_param_text(&p, f->reason);
+    rf_param_time(&p, ctx->arena, f->due_us);
+    rf_param_text(&p, f->assignee != NULL ? f->assignee : "");
+    return rf_case_run_change(ctx, &schedule, &p, applied);
+}
+
+static const struct rf_stmt open_count = {
+    "followup_open_count", "SELECT count(*) FROM follow_ups WHERE case_id = $1 AND state = 'OPEN'"
+                           " AND ($2::text IS NULL OR kind = $2)"};
+
+enum rf_code rf_followup_store_open_count(struct rf_ctx *ctx, const char *case_id, const char *kind,
+                                          long long *n)
+{
+    struct rf_params p;
+    PGresult *res;
+    enum rf_code code;
+
+    rf_params_init(&p);
+    rf_param_text(&p, case_id);
+    rf_param_text(&p, kind);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &open_count, &p, &res);
+    if (code == RF_OK)
+        *n = rf_db_int(res, 0, 0);
+    return code;
+}
+
+/* The case moves on (CLOSED) only while none of its follow-ups is open. */
+static const struct rf_stmt close_case = {
+    "followup_close_case",
+    RF_CASE_CHANGE_UPDATE RF_CASE_CHANGE_WHERE " AND NOT EXISTS (SELECT 1 FROM follow_ups"
+    " WHERE case_id = $1 AND state = 'OPEN') RETURNING id, state)" RF_AUDIT_INSERT_FROM_U};
+
+enum rf_code rf_followup_store_close_case(struct rf_ctx *ctx, const struct rf_case_change *ch,
+                                          bool *applied)
+{
+    struct rf_params p;
+
+    rf_case_change_params(ctx, ch, &p);
+    return rf_case_run_change(ctx, &close_case, &p, applied);
 }

@@ -1,18 +1,24 @@
 /*
  * The follow-up RPCs of refunds.v1.RefundCases: the tasks due for an agent
- * (or finance), and completing one, audited in its case's chain. The
- * reconciler opens the tasks its findings need; the communication issue adds
- * satisfaction follow-ups. SQL is in followup_store.c.
+ * (or finance, or a supervisor), and completing one, audited in its case's
+ * chain, with the customer's answer to a satisfaction follow-up (NPS 0-10 and
+ * a comment): a detractor opens a follow-up for a supervisor, and a case
+ * waiting for its follow-ups closes when the last one is done. The
+ * reconciler opens the tasks its findings need; satisfaction.c opens the
+ * others. SQL is in followup_store.c.
  */
 #include <string.h>
 
 #include "case_change.h"
 #include "field_check.h"
 #include "followup_store.h"
+#include "nps.h"
 #include "page_token.h"
 #include "refunds/names.h"
 #include "refunds/pb.h"
+#include "refunds/timeutil.h"
 #include "refunds/validate.h"
+#include "satisfaction.h"
 #include "services.h"
 
 RF_HANDLER(list_due_follow_ups, Refunds__V1__ListDueFollowUpsRequest,
@@ -40,11 +46,61 @@ RF_HANDLER(list_due_follow_ups, Refunds__V1__ListDueFollowUpsRequest,
     return code;
 }
 
+/* A detractor's follow-up for a supervisor: who scored what, and what they said. */
+static enum rf_code open_supervisor_review(struct rf_call *call, const struct rf_followup_row *row,
+                                           const Refunds__V1__Satisfaction *answer)
+{
+    const char *said = answer->comment[0] != '\0'
+                           ? rf_arena_printf(call->ctx.arena, " and said: \"%s\"", answer->comment)
+                           : "";
+
+    return rf_followup_open(
+        call, row->case_id, RF_FOLLOWUP_SUPERVISOR_REVIEW,
+        rf_business_days_add(call->ctx.now_us, 1), call->settings->supervisor_assignee,
+        rf_arena_printf(call->ctx.arena,
+                        "a detractor: the customer scored %d of 10 in %s%s. Call them back, find "
+                        "out what went wrong and what would put it right",
+                        answer->score, row->pb->name, said),
+        NULL);
+}
+
+/*
+ * After a task of case case_id was completed: the case closes when it was
+ * waiting for its follow-ups and none is open any more, else the completion
+ * is an event of its chain (unless opened, a supervisor's task already was).
+ */
+static enum rf_code after_completion(struct rf_call *call, const char *case_id, bool recorded)
+{
+    static const enum rf_case_event close = RF_EVENT_CLOSE;
+    struct rf_case_row kase;
+    struct rf_case_change ch;
+    long long open = 0;
+    bool applied = false;
+    enum rf_code code = rf_case_store_get(&call->ctx, case_id, false, &kase);
+
+    if (code == RF_OK && kase.state == RF_CASE_AWAITING_FOLLOW_UP)
+        code = rf_followup_store_open_count(&call->ctx, case_id, NULL, &open);
+    if (code != RF_OK)
+        return code;
+    if (kase.state != RF_CASE_AWAITING_FOLLOW_UP || open > 0)
+        return recorded ? RF_OK : rf_case_record_event(call, rf_cases(call)->cache, case_id);
+    code = rf_case_prepare_change(call, &kase, NULL, &close, &ch);
+    if (code == RF_OK)
+        code = rf_followup_store_close_case(&call->ctx, &ch, &applied);
+    if (code == RF_OK && !applied)
+        return rf_fail(&call->ctx.err, RF_ABORTED, "%s changed while this call ran; retry the call",
+                       kase.pb->name);
+    if (code == RF_OK)
+        rf_case_changed(call, case_id);
+    return code;
+}
+
 RF_HANDLER(complete_follow_up, Refunds__V1__CompleteFollowUpRequest, Refunds__V1__FollowUp)
 {
+    const Refunds__V1__Satisfaction *answer = in->satisfaction;
     struct rf_followup_row row, now;
     char id[RF_UUID_TEXT_LEN + 1];
-    bool applied = false;
+    bool applied = false, detractor;
     enum rf_code code;
 
     rf_name_parse(in->name, "followups", id);
@@ -58,13 +114,27 @@ RF_HANDLER(complete_follow_up, Refunds__V1__CompleteFollowUpRequest, Refunds__V1
                        row.pb->state == REFUNDS__V1__FOLLOW_UP_STATE__FOLLOW_UP_STATE_DONE
                            ? "done"
                            : "cancelled");
-    code = rf_followup_store_complete(&call->ctx, id, in->outcome, &applied);
+    /* Our own books are finance's to settle: an agent cannot close finance's review. */
+    if (strcmp(row.kind, RF_FOLLOWUP_FINANCE_REVIEW) == 0 &&
+        (call->ctx.actor.role & (RF_ROLE_FINANCE | RF_ROLE_ADMIN)) == 0)
+        return rf_fail(&call->ctx.err, RF_PERMISSION_DENIED,
+                       "%s is finance's review of our books: finance completes it", in->name);
+    if (answer != NULL && strcmp(row.kind, RF_FOLLOWUP_SATISFACTION) != 0)
+        return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
+                       "%s is a %s follow-up; only a SATISFACTION follow-up records the customer's "
+                       "score",
+                       in->name, row.kind);
+    code = rf_followup_store_complete(&call->ctx, id, in->outcome, answer, &applied);
     if (code == RF_OK && !applied)
         return rf_fail(&call->ctx.err, RF_ABORTED, "%s changed while this call ran; retry",
                        in->name);
-    /* Who did what with the customer belongs to the case's chain. */
+    detractor = answer != NULL && row.case_id[0] != '\0' &&
+                rf_nps_classify(answer->score) == RF_NPS_DETRACTOR;
+    /* Who did what with the customer belongs to the case's chain; a detractor reopens work. */
+    if (code == RF_OK && detractor)
+        code = open_supervisor_review(call, &row, answer);
     if (code == RF_OK && row.case_id[0] != '\0')
-        code = rf_case_record_event(call, rf_cases(call)->cache, row.case_id);
+        code = after_completion(call, row.case_id, detractor);
     if (code == RF_OK)
         code = rf_followup_store_get(&call->ctx, id, &now);
     if (code == RF_OK)
@@ -92,6 +162,13 @@ static void validate_complete(const Refunds__V1__CompleteFollowUpRequest *in, in
     else if (!rf_name_parse(in->name, "followups", id))
         rf_violation_add(err, "name", "must be followups/{id}, as ListDueFollowUps names them");
     rf_check_text(err, "outcome", in->outcome, RF_MAX_LONG_TEXT_CHARS, true, RF_TEXT_MULTILINE);
+    if (in->satisfaction != NULL) {
+        if (!rf_nps_score_valid(in->satisfaction->score))
+            rf_violation_add(err, "satisfaction.score", "must be from %d to %d", RF_NPS_SCORE_MIN,
+                             RF_NPS_SCORE_MAX);
+        rf_check_text(err, "satisfaction.comment", in->satisfaction->comment,
+                      RF_MAX_SHORT_TEXT_CHARS, false, RF_TEXT_MULTILINE);
+    }
 }
 
 RF_VALIDATOR(validate_list_due, Refunds__V1__ListDueFollowUpsRequest);
@@ -105,7 +182,7 @@ static const struct rf_method methods[] = {
         .output = &refunds__v1__list_due_follow_ups_response__descriptor,
         .validate = validate_list_due_entry,
         .handler = list_due_follow_ups_entry,
-        .roles = RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN,
+        .roles = RF_ROLE_AGENT | RF_ROLES_APPROVERS | RF_ROLE_FINANCE | RF_ROLE_ADMIN,
     },
     {
         .name = "CompleteFollowUp",
@@ -113,7 +190,7 @@ static const struct rf_method methods[] = {
         .output = &refunds__v1__follow_up__descriptor,
         .validate = validate_complete_entry,
         .handler = complete_follow_up_entry,
-        .roles = RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN,
+        .roles = RF_ROLE_AGENT | RF_ROLES_APPROVERS | RF_ROLE_FINANCE | RF_ROLE_ADMIN,
         .flags = RF_METHOD_MUTATION,
     },
 };

@@ -39,6 +39,8 @@
 
 /* Where customers are sent when REFUNDS_SUPPORT_CONTACT is not set (a warning says so). */
 #define DEFAULT_SUPPORT_CONTACT "support@example.com"
+/* Where decision messages link to when REFUNDS_TRACKING_BASE_URL is not set (likewise). */
+#define DEFAULT_TRACKING_BASE_URL "https://shop.example.com/refunds/track/"
 
 static int usage(FILE *to)
 {
@@ -219,6 +221,15 @@ static int serve(const struct rf_settings *s)
     policies = rf_policy_cache_create();
     cases.cache = cache;
     cases.policies = policies;
+    cases.templates = templates;
+    cases.tracking_key = &tracking_key;
+    cases.support_contact = tracking.support_contact;
+    cases.tracking_base_url =
+        s->tracking_base_url != NULL ? s->tracking_base_url : DEFAULT_TRACKING_BASE_URL;
+    if (s->tracking_base_url == NULL)
+        rf_log_msg(RF_LOG_WARN, "start",
+                   "REFUNDS_TRACKING_BASE_URL is not set: decision messages link to %s",
+                   DEFAULT_TRACKING_BASE_URL);
     recon.cache = cache;
     recon.templates = templates;
     {

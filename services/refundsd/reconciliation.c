@@ -260,7 +260,7 @@ static const struct rf_method methods[] = {
         .output = &refunds__v1__list_findings_response__descriptor,
         .validate = rf_validate_list_findings_entry,
         .handler = list_findings_entry,
-        .roles = RF_ROLE_FINANCE | RF_ROLE_ADMIN | RF_ROLE_AGENT | RF_ROLE_APPROVER,
+        .roles = RF_ROLE_FINANCE | RF_ROLE_ADMIN | RF_ROLE_AGENT | RF_ROLES_APPROVERS,
     },
     {
         /* Server streaming: served by the streaming threads (server.c), not the workers. */

@@ -3,7 +3,9 @@
  * refund it issued, the customer confirms the money arrived — and their part
  * of the service's method table. What the provider says of each refund is
  * the reconciler's (workers/reconciler); its findings are read through the
- * Reconciliation service (reconciliation.c). SQL is in refund_store.c.
+ * Reconciliation service (reconciliation.c). Once the money has arrived the
+ * case awaits its satisfaction follow-up (satisfaction.c). SQL is in
+ * refund_store.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "refund_store.h"
 #include "refunds/names.h"
 #include "refunds/pb.h"
+#include "satisfaction.h"
 #include "services.h"
 
 /*
@@ -135,6 +138,10 @@ RF_HANDLER(confirm_refund_received, Refunds__V1__ConfirmRefundReceivedRequest, R
     if (code == RF_OK)
         code = rf_refund_store_confirm(&call->ctx, &ch, in->refund[0] != '\0' ? refund_id : NULL,
                                        in->note, &applied);
+    /* The money is there: time to ask the customer how it went. */
+    if (code == RF_OK && applied && ch.to == RF_CASE_AWAITING_FOLLOW_UP &&
+        row.state != RF_CASE_AWAITING_FOLLOW_UP)
+        code = rf_satisfaction_follow_up(call, row.id, "the refund arrived");
     return rf_case_finish_change(call, code, &row, applied, out);
 }
 

@@ -35,10 +35,12 @@ static const char *const keys[] = {
 #define RANGE " FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2"
 
 /*
- * Each group's cases by outcome, the time from the first contact to the
- * decision (withdrawn cases have none), the breaches and the approvals
- * overdue now. An accepted alternative and an overdue approval are hashed
- * subplans over small partial indexes, not a lookup per case.
+ * Each group's cases by outcome (of the denials, those whose customer took an
+ * alternative: AcceptAlternative's accepted_alternatives), the time from the
+ * first contact to the decision (withdrawn cases have none), the breaches and
+ * the approvals overdue now. An accepted alternative and an overdue approval
+ * are hashed subplans over small tables or partial indexes, not a lookup per
+ * case.
  */
 #define FIGURES_FMT                                                                                \
     "SELECT k1, k2, grouping(k1, k2), count(*),"                                                   \
@@ -58,8 +60,8 @@ static const char *const keys[] = {
     " FROM (SELECT %s AS k1, %s AS k2, c.outcome, c.sla_breached,"                                 \
     " CASE WHEN c.outcome <> 'WITHDRAWN'"                                                          \
     " THEN floor(extract(epoch FROM c.decided_at - c.created_at))::bigint END AS to_decision,"     \
-    " c.outcome = 'ALTERNATIVE_OFFERED' AND c.id IN (SELECT case_id FROM approvals"                \
-    " WHERE alternative_offer_accepted) AS accepted,"                                              \
+    " c.outcome IN ('DENIED', 'ALTERNATIVE_OFFERED')"                                              \
+    " AND c.id IN (SELECT case_id FROM accepted_alternatives) AS accepted,"                        \
     " c.state = 'PENDING_APPROVAL' AND c.id IN (SELECT case_id FROM approvals"                     \
     " WHERE state = 'PENDING' AND due_at < $3) AS overdue" RANGE ") b"                             \
     " GROUP BY GROUPING SETS ((k1, k2), ()) ORDER BY grouping(k1, k2), k1, k2"

@@ -20,8 +20,9 @@ const struct rf_service rf_health_service = {
 };
 
 static const struct rf_method_part *const refund_cases_parts[] = {
-    &rf_cases_methods,     &rf_approvals_methods,  &rf_refunds_methods,
-    &rf_followups_methods, &rf_evaluation_methods,
+    &rf_cases_methods,      &rf_approvals_methods,     &rf_refunds_methods,
+    &rf_followups_methods,  &rf_communication_methods, &rf_satisfaction_methods,
+    &rf_evaluation_methods,
 };
 
 const struct rf_service rf_refund_cases_service = {

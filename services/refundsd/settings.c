@@ -72,7 +72,28 @@ static const struct rf_env_int ints[] = {
     INT("REFUNDS_TRACKING_TOKEN_DAYS", tracking_token_days, 400, 1, 3650),
     INT("REFUNDS_TEST_DELAY_AFTER_COMMIT_MS", test_delay_after_commit_ms, 0, 0, 60000),
     INT("REFUNDS_REPORT_WORK_MEM_MB", report_work_mem_mb, 256, 4, 16384),
+    INT("REFUNDS_OFFER_VALID_DAYS", offer_valid_days, 30, 1, 365),
+    INT("REFUNDS_STORE_CREDIT_VALID_DAYS", store_credit_valid_days, 365, 1, 3650),
+    INT("REFUNDS_VOUCHER_PERCENT", voucher_percent, 10, 1, 100),
+    INT("REFUNDS_SATISFACTION_DELAY_DAYS", satisfaction_delay_days, 3, 0, 60),
 };
+
+/* Longest REFUNDS_TRACKING_BASE_URL: the token (55 characters) must still fit a message line. */
+#define TRACKING_BASE_URL_MAX 300
+
+/* An http(s) URL of printable ASCII without spaces, to which a token can be appended. */
+static bool base_url_valid(const char *u)
+{
+    size_t n = strlen(u);
+
+    if (n > TRACKING_BASE_URL_MAX ||
+        (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0))
+        return false;
+    for (const char *p = u; *p != '\0'; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return false;
+    return true;
+}
 
 enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
 {
@@ -110,6 +131,19 @@ enum rf_code rf_settings_load(struct rf_settings *s, struct rf_error *err)
         code = rf_fail(err, RF_INVALID_ARGUMENT,
                        "REFUNDS_MERCHANT_NAME must be one line of 1 to 100 characters, as the "
                        "customer's bank statement shows the shop");
+    s->tracking_base_url = rf_env_str("REFUNDS_TRACKING_BASE_URL", NULL);
+    if (code == RF_OK && s->tracking_base_url != NULL && !base_url_valid(s->tracking_base_url))
+        code = rf_fail(err, RF_INVALID_ARGUMENT,
+                       "REFUNDS_TRACKING_BASE_URL must be an http or https URL of at most %d "
+                       "printable characters without spaces, to which the tracking token is "
+                       "appended, not \"%.80s\"",
+                       TRACKING_BASE_URL_MAX, s->tracking_base_url);
+    s->supervisor_assignee = rf_env_str("REFUNDS_SUPERVISOR_ASSIGNEE", "supervisor");
+    if (code == RF_OK && !rf_subject_valid(s->supervisor_assignee))
+        code = rf_fail(err, RF_INVALID_ARGUMENT,
+                       "REFUNDS_SUPERVISOR_ASSIGNEE must be a subject of letters, digits and "
+                       "._@:+-, not \"%.80s\"",
+                       s->supervisor_assignee);
     if (code == RF_OK && !s->allow_insecure_remote && !rf_settings_addr_is_loopback(s->grpc_addr))
         code =
             rf_fail(err, RF_INVALID_ARGUMENT,

@@ -49,6 +49,17 @@ struct rf_settings {
     const char *merchant_name; /* REFUNDS_MERCHANT_NAME: the shop on the customer's statement */
     /* REFUNDS_REPORT_WORK_MEM_MB: PostgreSQL's work_mem for a GetPolicyReport's sorts */
     long long report_work_mem_mb;
+    /* REFUNDS_TRACKING_BASE_URL: the customer's status page, to which the case's tracking token
+     * is appended in decision messages; NULL when not set (main.c warns and uses an example) */
+    const char *tracking_base_url;
+    long long offer_valid_days;        /* REFUNDS_OFFER_VALID_DAYS: to accept an alternative */
+    long long store_credit_valid_days; /* REFUNDS_STORE_CREDIT_VALID_DAYS: to spend store credit */
+    long long voucher_percent;         /* REFUNDS_VOUCHER_PERCENT: of the requested amount */
+    /* REFUNDS_SATISFACTION_DELAY_DAYS: business days from a denial delivered, or the money
+     * confirmed, to the satisfaction follow-up's due time */
+    long long satisfaction_delay_days;
+    /* REFUNDS_SUPERVISOR_ASSIGNEE: who gets the follow-up of a detractor (a subject or a queue) */
+    const char *supervisor_assignee;
 };
 
 /* Reads the environment into s; INVALID_ARGUMENT naming the variable on a bad value. */

@@ -410,8 +410,40 @@ static const char *status_note(const struct trace *t)
                            "no refund: the case is %s and nothing has been approved", state);
 }
 
+#define USEC_PER_DAY (86400 * RF_USEC_PER_SEC)
+
+static void sooner(int64_t *until, int64_t t, int64_t now)
+{
+    if (t > now && t < *until)
+        *until = t;
+}
+
+/*
+ * Until when the trace may be served from the case cache: what it shows moves
+ * with the clock only at the next midnight UTC (the dates it promises), at a
+ * window's edges (where today lies) and when a follow-up falls due; the
+ * cache's TTL bounds it too. Changes of the case, its refunds, findings and
+ * follow-ups are announced and drop it (case_cache.h).
+ */
+static int64_t trace_valid_until(const struct trace *t)
+{
+    int64_t now = t->call->ctx.now_us;
+    int64_t until = now + t->call->settings->case_cache_ttl_ms * 1000;
+
+    sooner(&until, (now / USEC_PER_DAY + 1) * USEC_PER_DAY, now);
+    sooner(&until, t->next_contact_us, now);
+    for (size_t i = 0; i < t->n_items; i++) {
+        sooner(&until, t->items[i].from_us, now);
+        sooner(&until, t->items[i].to_us + 1, now);
+    }
+    return until;
+}
+
 RF_HANDLER(get_refund_trace, Refunds__V1__GetRefundTraceRequest, Refunds__V1__RefundTrace)
 {
+    struct rf_case_cache *cache = rf_recon(call)->cache;
+    uint64_t generation = rf_case_cache_generation(cache);
+    bool cacheable;
     char case_id[RF_UUID_TEXT_LEN + 1], refund_id[RF_UUID_TEXT_LEN + 1] = "";
     struct rf_case_row kase;
     struct rf_refund_row *rows;
@@ -425,6 +457,11 @@ RF_HANDLER(get_refund_trace, Refunds__V1__GetRefundTraceRequest, Refunds__V1__Re
     if (!rf_case_name_parse(in->name, case_id))
         rf_refund_name_parse(in->name, case_id, refund_id);
     call->resource = in->name;
+    /* The whole case in the customer's language is what agents ask for: that one is cached. */
+    cacheable = refund_id[0] == '\0' && in->language[0] == '\0';
+    if (cacheable && rf_case_cache_get(cache, RF_CACHED_TRACE, case_id, call->ctx.now_us,
+                                       call->ctx.arena, &call->reply_raw, &call->reply_raw_len))
+        return RF_OK;
     code = rf_case_store_get(&call->ctx, case_id, false, &kase);
     if (code == RF_OK)
         code = rf_refund_store_list(&call->ctx, case_id, kase.pb->name, &rows, &n_rows);
@@ -462,7 +499,13 @@ RF_HANDLER(get_refund_trace, Refunds__V1__GetRefundTraceRequest, Refunds__V1__Re
         out->status_note = rf_arena_printf(
             call->ctx.arena, "%s%sthe timeline shows the first %d provider steps",
             out->status_note, out->status_note[0] ? "; " : "", RF_TRACE_MAX_OBSERVATIONS);
-    return build_script(&t, out);
+    code = build_script(&t, out);
+    if (code == RF_OK && cacheable) {
+        call->reply_raw = rf_pb_pack(call->ctx.arena, &out->base, &call->reply_raw_len);
+        rf_case_cache_put(cache, RF_CACHED_TRACE, case_id, kase.version, trace_valid_until(&t),
+                          call->reply_raw, call->reply_raw_len, generation);
+    }
+    return code;
 }
 
 static void validate_trace(const Refunds__V1__GetRefundTraceRequest *in, int64_t now_us,
@@ -488,7 +531,7 @@ static const struct rf_method methods[] = {
         .output = &refunds__v1__refund_trace__descriptor,
         .validate = validate_trace_entry,
         .handler = get_refund_trace_entry,
-        .roles = RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN,
+        .roles = RF_ROLE_AGENT | RF_ROLES_APPROVERS | RF_ROLE_FINANCE | RF_ROLE_ADMIN,
     },
 };
 

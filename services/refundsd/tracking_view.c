@@ -133,8 +133,7 @@ void rf_tracking_stage_of(const Refunds__V1__Case *c, const struct rf_refund_row
         break;
     }
     /* Decided: denied, or approved and following the money, whatever came after. */
-    if (c->state == REFUNDS__V1__CASE_STATE__CASE_STATE_DENIED ||
-        (ap != NULL && ap->decision == REFUNDS__V1__DECISION__DECISION_DENY)) {
+    if (c->state == REFUNDS__V1__CASE_STATE__CASE_STATE_DENIED || rf_approval_denies(ap)) {
         out->stage = STAGE(DENIED);
         out->since_us = time_of(ap != NULL ? ap->decide_time : NULL, out->since_us);
         return;
@@ -207,16 +206,17 @@ static char *date_text(struct rf_arena *a, int64_t us, const char *lang)
     return rf_arena_strdup(a, buf);
 }
 
-/* The arrival window of the refund on its way: the reconciler's, else estimated from issue. */
-static void window_of(const struct rf_tracking_options *opt, const struct rf_refund_row *r,
-                      int64_t issued_us, int64_t *from_us, int64_t *to_us)
+void rf_tracking_refund_window(const struct rf_arrival_table *arrival,
+                               const struct rf_refund_row *r, int64_t *from_us, int64_t *to_us)
 {
+    int64_t issued_us = time_of(r->pb->issue_time, 0);
+
     *from_us = r->window_from_us;
     *to_us = r->window_to_us;
     if (*to_us != 0)
         return;
-    if (!rf_arrival_window(opt->arrival, r->payment_method, issued_us, from_us, to_us))
-        rf_arrival_window(opt->arrival, "other", issued_us, from_us, to_us);
+    if (!rf_arrival_window(arrival, r->payment_method, issued_us, from_us, to_us))
+        rf_arrival_window(arrival, "other", issued_us, from_us, to_us);
 }
 
 enum rf_code rf_tracking_view(const struct rf_tracking_options *opt, const Refunds__V1__Case *c,
@@ -245,7 +245,7 @@ enum rf_code rf_tracking_view(const struct rf_tracking_options *opt, const Refun
             f.reference_type = rf_psp_reference_type_short(st.refund->pb->transfer_reference_type);
     }
     if (st.stage == STAGE(REFUND_SENT))
-        window_of(opt, st.refund, f.refund_us, &f.window_from_us, &f.window_to_us);
+        rf_tracking_refund_window(opt->arrival, st.refund, &f.window_from_us, &f.window_to_us);
 
     code = render(opt, rf_tracking_situation(st.stage), tag, &f, a, &said, &lang, err);
     if (code != RF_OK)

@@ -50,6 +50,15 @@ struct rf_tracking_stage {
 void rf_tracking_stage_of(const Refunds__V1__Case *c, const struct rf_refund_row *refunds, size_t n,
                           struct rf_tracking_stage *out);
 
+/*
+ * The arrival window of refund r (one on its way): the reconciler's once the
+ * provider reported a success, else estimated with arrival from its issue
+ * time by its payment method (by "other" for a method the table lacks). The
+ * customer's status page and the decision message give the same dates.
+ */
+void rf_tracking_refund_window(const struct rf_arrival_table *arrival,
+                               const struct rf_refund_row *r, int64_t *from_us, int64_t *to_us);
+
 /* The situation of the templates of a stage ("status.refund_sent"); NULL for none. */
 const char *rf_tracking_situation(Refunds__V1__CustomerStage stage);
 

@@ -10,6 +10,7 @@ written. Run by ctest with the environment deploy/local/test exports:
 Nothing here fakes a part: the server, the database and the client are real.
 """
 
+import datetime
 import json
 import os
 import re
@@ -41,6 +42,9 @@ PGCTL = os.path.join(ROOT, "deploy/local/pgctl")
 REFUNDSD = os.path.join(BUILD, "services/refundsd/refundsd")
 REFUNDCTL = os.path.join(BUILD, "services/refundctl/refundctl")
 SKIP = 77  # ctest SKIP_RETURN_CODE
+# The binaries are the ASan+UBSan build: its allocator keeps freed memory in quarantine, so a
+# process's RSS says nothing about what it holds.
+SANITIZED = os.environ.get("REFUNDS_TEST_SANITIZED") == "1"
 
 CASES = "refunds.v1.RefundCases"
 HEALTH = "grpc.health.v1.Health"
@@ -187,6 +191,10 @@ class Client:
         "WithdrawCase": pb.Case, "RecordRefundIssued": pb.Case, "ConfirmRefundReceived": pb.Case,
         "ListDueFollowUps": pb.ListDueFollowUpsResponse, "CompleteFollowUp": pb.FollowUp,
         "EvaluateCase": pb.Case, "ListEvaluations": pb.ListEvaluationsResponse,
+        "PreviewCommunication": pb.Communication, "RecordCommunication": pb.RecordCommunicationResponse,
+        "ListOutbox": pb.ListOutboxResponse, "MarkCommunicationSent": pb.Communication,
+        "AcceptAlternative": pb.Case, "ScheduleFollowUp": pb.FollowUp,
+        "GetSatisfactionReport": pb.SatisfactionReport,
     }
 
     def __init__(self, addr, tokens):
@@ -300,6 +308,42 @@ def in_thread(fn):
     t = threading.Thread(target=body)
     t.start()
     return t, result
+
+
+# What customers read: dates as docs/messages.md writes them, and business days as
+# include/refunds/timeutil.h counts them, written again here so that a test checks the server.
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+           "octubre", "noviembre", "diciembre"],
+    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"],
+}
+
+
+def utc(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+
+
+def date_text(seconds, lang):
+    """docs/messages.md's date formats: 1 December 2026, 1 de diciembre de 2026, 1. Dezember 2026."""
+    d = utc(seconds)
+    month = MONTHS[lang][d.month - 1]
+    return {"en": f"{d.day} {month} {d.year}", "es": f"{d.day} de {month} de {d.year}",
+            "de": f"{d.day}. {month} {d.year}"}[lang]
+
+
+def business_days_add(seconds, n):
+    """include/refunds/timeutil.h's rule: a weekend instant is Monday 00:00; weekdays count."""
+    t = utc(seconds)
+    if t.weekday() >= 5:
+        t = (t + datetime.timedelta(days=7 - t.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    while n > 0:
+        t += datetime.timedelta(days=1)
+        if t.weekday() < 5:
+            n -= 1
+    return int(t.timestamp())
 
 
 def rid():

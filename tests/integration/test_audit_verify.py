@@ -177,7 +177,8 @@ class AuditVerify(Base):
         w = self.client.call("WithdrawCase", pb.WithdrawCaseRequest(
             request_id=rid(), name=w.name, etag=w.etag, reason="Found the receipt"))
         self.wait_checkpointed(case_id, w.name[6:])
-        for name, events in ((c.name, 6), (w.name, 2)):
+        # The confirmation is two events: the money arrived, then its satisfaction follow-up opened.
+        for name, events in ((c.name, 7), (w.name, 2)):
             r = self.verify(case=name)
             self.assertEqual(list(r.faults), [], name)
             self.assertEqual(r.events_checked, events, name)

@@ -229,34 +229,46 @@ class Tiers(EvaluationTest):
     def test_an_alternative_offered_instead_of_a_refund_is_the_decision(self):
         e = self.escalate(self.case(amount=8000))
         d = self.decide(e, decision=pb.DECISION_OFFER_ALTERNATIVE, reason="Past the window; credit instead",
-                        offer=pb.AlternativeOffer(kind=pb.ALTERNATIVE_STORE_CREDIT, amount=money(8000)))
+                        offer=pb.AlternativeOffer(alternative=pb.ALTERNATIVE_STORE_CREDIT, amount=money(6000)))
         ap = d.approval
         self.assertEqual(d.state, pb.CASE_STATE_DENIED)
         self.assertEqual(ap.decision, pb.DECISION_OFFER_ALTERNATIVE)
         self.assertEqual(list(ap.alternatives), [pb.ALTERNATIVE_STORE_CREDIT])
-        self.assertEqual((ap.alternative_offer.kind, ap.alternative_offer.amount),
-                         (pb.ALTERNATIVE_STORE_CREDIT, money(8000)))
-        self.assertFalse(ap.alternative_offer.HasField("answer_time"), "the customer has not answered")
+        self.assertEqual((ap.alternative_offer.alternative, ap.alternative_offer.amount),
+                         (pb.ALTERNATIVE_STORE_CREDIT, money(6000)))
+        self.assertFalse(d.HasField("accepted_alternative"), "the customer has not answered")
         self.assertEqual(self.db.sql(
-            "SELECT alternative_offer_kind, alternative_offer_minor, alternative_offer_currency,"
-            " coalesce(alternative_offer_accepted::text, 'unanswered'), c.outcome FROM approvals a"
-            f" JOIN cases c ON c.id = a.case_id WHERE a.case_id = '{e.name[6:]}'"),
-            [["STORE_CREDIT", "8000", "EUR", "unanswered", "ALTERNATIVE_OFFERED"]])
+            "SELECT alternative_offer_kind, alternative_offer_minor, alternative_offer_currency, c.outcome"
+            f" FROM approvals a JOIN cases c ON c.id = a.case_id WHERE a.case_id = '{e.name[6:]}'"),
+            [["STORE_CREDIT", "6000", "EUR", "ALTERNATIVE_OFFERED"]])
+        # The decision message offers that credit (in the customer's Spanish), and the customer
+        # can take it (AcceptAlternative).
+        preview = self.client.call("PreviewCommunication", pb.PreviewCommunicationRequest(name=d.name))
+        self.assertIn("60,00", preview.body)
+        self.assertEqual([(o.alternative, o.amount) for o in preview.offers],
+                         [(pb.ALTERNATIVE_STORE_CREDIT, money(6000))])
+        told = self.client.call("RecordCommunication", pb.RecordCommunicationRequest(
+            request_id=rid(), name=d.name, etag=d.etag)).case
+        took = self.client.call("AcceptAlternative", pb.AcceptAlternativeRequest(
+            request_id=rid(), name=d.name, etag=told.etag, alternative=pb.ALTERNATIVE_STORE_CREDIT))
+        self.assertEqual(took.accepted_alternative.offer.amount, money(6000))
         x = self.decide(self.escalate(self.case()), who="dave", decision=pb.DECISION_OFFER_ALTERNATIVE,
-                        reason="We can exchange it", offer=pb.AlternativeOffer(kind=pb.ALTERNATIVE_EXCHANGE,
-                                                                               sku="KET-43"))
-        self.assertEqual(x.approval.alternative_offer.sku, "KET-43")
+                        reason="We can exchange it",
+                        offer=pb.AlternativeOffer(alternative=pb.ALTERNATIVE_EXCHANGE, product="KET-43"))
+        self.assertEqual(x.approval.alternative_offer.product, "KET-43")
+        preview = self.client.call("PreviewCommunication", pb.PreviewCommunicationRequest(name=x.name))
+        self.assertIn("KET-43", preview.body)
 
     def test_an_offer_is_checked_against_the_case(self):
         e = self.escalate(self.case(amount=3000))
         err = self.refused(grpc.StatusCode.INVALID_ARGUMENT, lambda: self.decide(
             e, decision=pb.DECISION_OFFER_ALTERNATIVE, reason="r",
-            offer=pb.AlternativeOffer(kind=pb.ALTERNATIVE_STORE_CREDIT, amount=money(3001))))
+            offer=pb.AlternativeOffer(alternative=pb.ALTERNATIVE_STORE_CREDIT, amount=money(3001))))
         self.assertIn("EUR 30.00", violations(err)["offer.amount.amount_minor"])
         err = self.refused(grpc.StatusCode.INVALID_ARGUMENT, lambda: self.decide(
             e, decision=pb.DECISION_OFFER_ALTERNATIVE, reason="r",
-            offer=pb.AlternativeOffer(kind=pb.ALTERNATIVE_EXCHANGE)))
-        self.assertIn("offer.sku", violations(err))
+            offer=pb.AlternativeOffer(alternative=pb.ALTERNATIVE_EXCHANGE)))
+        self.assertIn("offer.product", violations(err))
         err = self.refused(grpc.StatusCode.INVALID_ARGUMENT, lambda: self.decide(
             e, decision=pb.DECISION_OFFER_ALTERNATIVE))
         self.assertEqual(set(violations(err)), {"reason", "offer"})
@@ -267,7 +279,7 @@ class Tiers(EvaluationTest):
         self.assertRegex(out, r"Self-approved\s+by the agent")
         e = self.escalate(self.case(amount=7000))
         out = self.ctl("decide", e.name, "--store-credit", "7000", "--reason", "Credit instead", who="carol")
-        self.assertRegex(out.stdout, r"Offered\s+store-credit EUR 70.00, not answered yet")
+        self.assertRegex(out.stdout, r"Offered\s+store-credit EUR 70.00 instead of a refund")
         bad = self.ctl("decide", e.name, "--approve", "--exchange", "X-1", who="carol", expect=2)
         self.assertIn("exclude each other", bad.stderr)
 

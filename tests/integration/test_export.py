@@ -115,6 +115,9 @@ class ExportTest(ServerTest):
         growth = (peak[0] - baseline) * 1024
         print(f"\nexport: {streamed / 1e6:.1f} MB streamed slowly; server RSS {baseline / 1024:.1f} MB,"
               f" peak +{growth / 1e6:.1f} MB")
+        if harness.SANITIZED:
+            print("(not compared: the sanitizer build's allocator keeps freed memory, see harness.SANITIZED)")
+            return
         self.assertLess(growth, streamed / 3, "the server held a large part of the export in memory")
 
     def test_a_client_that_cancels_stops_the_export(self):

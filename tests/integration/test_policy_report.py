@@ -10,7 +10,7 @@ their times are pinned in SQL, so that every duration of the report is known:
   A     defective     kitchen      EUR 100.00  T0        approved in full     +2h      +3d after
   B     defective     kitchen      EUR 80.00   T0+1h     approved EUR 50, late +10h    +5d, a finding
   C     changed_mind  kitchen      EUR 30.00   T0+2h     denied               +4h
-  D     changed_mind  electronics  EUR 200.00  T0+3h     store credit, taken  +6h
+  D     changed_mind  electronics  EUR 200.00  T0+3h     store credit, taken  +6h      (told, accepted)
   E     defective     electronics  USD 40.00   T0+4h     withdrawn (never evaluated)
   F     defective     kitchen      EUR 20.00   T0+5h     pending, overdue
   G     not_received  electronics  USD 40.00   T0+6h     self-approved        +1h      issued
@@ -72,8 +72,13 @@ class PolicyReport(ServerTest):
         c["C"] = t.decide(c["C"], who="carol", approve=False, reason="Changed mind, past the window",
                           alternatives=[pb.ALTERNATIVE_DISCOUNT_VOUCHER])
         c["D"] = t.decide(c["D"], who="carol", decision=pb.DECISION_OFFER_ALTERNATIVE, reason="Credit instead",
-                          offer=pb.AlternativeOffer(kind=pb.ALTERNATIVE_STORE_CREDIT,
+                          offer=pb.AlternativeOffer(alternative=pb.ALTERNATIVE_STORE_CREDIT,
                                                     amount=cpb.Money(amount_minor=20000, currency="EUR")))
+        # The customer is told, and takes the credit.
+        told = t.client.call("RecordCommunication", pb.RecordCommunicationRequest(
+            request_id=rid(), name=c["D"].name, etag=c["D"].etag)).case
+        c["D"] = t.client.call("AcceptAlternative", pb.AcceptAlternativeRequest(
+            request_id=rid(), name=told.name, etag=told.etag, alternative=pb.ALTERNATIVE_STORE_CREDIT))
         c["E"] = t.client.call("WithdrawCase", pb.WithdrawCaseRequest(
             request_id=rid(), name=c["E"].name, etag=c["E"].etag, reason="Found the receipt"))
         c["G"] = t.decide(c["G"], who="alice")
@@ -84,7 +89,7 @@ class PolicyReport(ServerTest):
         for key in "AB":
             t.client.call("ConfirmRefundReceived", pb.ConfirmRefundReceivedRequest(
                 request_id=rid(), name=c[key].name, etag=c[key].etag, note="seen on the statement"))
-        assert [c[k].state for k in "CDEG"] == [pb.CASE_STATE_DENIED, pb.CASE_STATE_DENIED,
+        assert [c[k].state for k in "CDEG"] == [pb.CASE_STATE_DENIED, pb.CASE_STATE_DECISION_COMMUNICATED,
                                                 pb.CASE_STATE_WITHDRAWN, pb.CASE_STATE_REFUND_IN_PROGRESS]
         # The finding on B's refund, as the reconciler would have written it.
         cls.db.sql(
@@ -93,9 +98,6 @@ class PolicyReport(ServerTest):
             f" SELECT gen_random_uuid(), 'STUCK_PENDING', 'OPEN', r.id, r.case_id, r.provider,"
             " r.provider_refund_id, r.amount_minor, r.currency, '[]', 'Ask the provider', 'FINANCE', now(),"
             f" now(), gen_random_uuid() FROM refunds r WHERE r.case_id = '{cls.ids['B']}'")
-        # The customer took D's store credit (AcceptAlternative records that, with the communication).
-        cls.db.sql("UPDATE approvals SET alternative_offer_accepted = true, alternative_offer_answered_at = now()"
-                   f" WHERE case_id = '{cls.ids['D']}'")
         # The times, pinned: created, decided after, the money confirmed after the decision.
         pins = {"A": (0, 2, 3), "B": (1, 10, 5), "C": (2, 4, None), "D": (3, 6, None), "E": (4, None, None),
                 "F": (5, None, None), "G": (6, 1, None)}

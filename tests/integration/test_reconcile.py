@@ -310,6 +310,17 @@ class ReconcileFaults(unittest.TestCase):
         self.assertEqual(proc.wait(120), 0, read(proc.log_path)[-3000:])
         self.assert_one_pass_worth()
 
+    def test_four_threads_share_a_pass_and_check_each_refund_once(self):
+        logs = self.recon.once(REFUNDS_RECON_THREADS=4)
+        self.assert_one_pass_worth()
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refunds WHERE checks <> 1"), "0")
+        self.assertEqual(self.db.scalar("SELECT sum(refunds_checked) FROM reconciliation_runs"), str(self.N))
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM reconciliation_runs"), "1", "one run for the threads")
+        pass_line = [l for l in logs if l.get("event") == "pass"][-1]
+        self.assertEqual(pass_line["checked"], self.N)
+        self.assertEqual(pass_line["provider_scanned"], self.N - self.expected["NOT_FOUND_AT_PROVIDER"],
+                         "the threads shared the day index, each id read once")
+
     def test_two_reconcilers_share_a_pass_and_check_each_refund_once(self):
         a = self.recon.start("--once", REFUNDS_RECON_WORKER="a")
         b = self.recon.start("--once", REFUNDS_RECON_WORKER="b")

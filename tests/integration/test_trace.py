@@ -13,32 +13,16 @@ and cancelled with the reason when the finding clears; a resolution audited
 in the case's chain and not reopened by the next pass unless the provider's
 record changes."""
 
-import datetime
+import json
+import time
 
 import grpc
 
-from harness import main, pb, rid
+from harness import date_text, main, pb, rid, wait_for
 from money import MoneyTest, at, event, stripe_refund
 from refunds.v1 import reconciliation_pb2 as rpb
 
 MONEY = {"es": "49,99 €", "de": "49,99 €", "en": "€49.99"}
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-           "November", "Dezember"],
-}
-
-
-def date_text(unix, lang):
-    d = datetime.datetime.fromtimestamp(unix, datetime.timezone.utc)
-    month = MONTHS[lang][d.month - 1]
-    return {"en": f"{d.day} {month} {d.year}", "es": f"{d.day} de {month} de {d.year}",
-            "de": f"{d.day}. {month} {d.year}"}[lang]
-
-
 class TraceTest(MoneyTest):
 
     def trace(self, name, language="", who="alice"):
@@ -179,6 +163,34 @@ class TraceTest(MoneyTest):
         self.assertScript(t, "trace.in_window", "en", "74629850")
         self.assertEqual([i.refund.provider_refund_id for i in t.refunds], [first, again])
 
+    def test_a_cached_trace_is_dropped_when_what_it_shows_changes(self):
+        tag = rid()[:8]
+        prid = f"re_cache_{tag}"
+        case = self.stage(prid, [event("refund.failed", 1, stripe_refund(prid, "failed",
+                                                                          failure_reason="declined"))], 1)
+        first = self.trace(case.name)
+        [finding] = first.refunds[0].open_findings
+        fid = finding.name.split("/")[1]
+        # Changed with the triggers off, nobody is told: the trace comes from the cache.
+        self.db.sql(f"SET session_replication_role = replica; UPDATE findings SET action = 'Quietly changed'"
+                    f" WHERE id = '{fid}'")
+        self.assertEqual(self.trace(case.name).refunds[0].open_findings[0].suggested_action,
+                         finding.suggested_action, "served from the case cache")
+        self.assertEqual(self.trace(case.name, language="en").refunds[0].open_findings[0].suggested_action,
+                         "Quietly changed", "another language is not cached")
+        # Each part, changed as usual, is announced and the next trace reads it.
+        changes = [
+            (f"UPDATE findings SET action = 'Call her today' WHERE id = '{fid}'",
+             lambda t: t.refunds[0].open_findings[0].suggested_action == "Call her today"),
+            (f"UPDATE refunds SET failure_reason = 'expired_or_canceled_card' WHERE provider_refund_id = '{prid}'",
+             lambda t: t.refunds[0].failure_reason == "expired_or_canceled_card"),
+            (f"UPDATE follow_ups SET due_at = now() + interval '3 days' WHERE finding_id = '{fid}'",
+             lambda t: date_text(time.time() + 3 * 86400, "es") in t.script.text),
+        ]
+        for sql, seen in changes:
+            self.db.sql(sql)
+            wait_for(lambda: seen(self.trace(case.name)), 10, sql)
+
     def test_bad_names_unknown_cases_and_roles(self):
         case = self.approved_case()
         with self.assertRaises(grpc.RpcError) as ctx:
@@ -257,6 +269,10 @@ class TraceTest(MoneyTest):
         due = self.client.call("ListDueFollowUps", pb.ListDueFollowUpsRequest(assignee="finance", page_size=100),
                                who="erin")
         task = [f for f in due.follow_ups if f.case == case.name][0]
+        with self.assertRaises(grpc.RpcError) as ctx:
+            self.client.call("CompleteFollowUp", pb.CompleteFollowUpRequest(
+                request_id=rid(), name=task.name, outcome="looked fine to me"), who="alice")
+        self.assertStatus(ctx, grpc.StatusCode.PERMISSION_DENIED, "finance")
         seq = int(self.db.scalar(f"SELECT audit_seq FROM cases WHERE id = '{case.name.split('/')[1]}'"))
         request_id = rid()
         done = self.client.call("CompleteFollowUp", pb.CompleteFollowUpRequest(
@@ -356,7 +372,7 @@ class TraceTest(MoneyTest):
         self.assertIn(f",{prid},OVERDUE_AT_CUSTOMER,RESOLVED,4999,EUR,4999,EUR,74629839,", lines[1])
         self.assertTrue(lines[1].endswith(",Bank found it"), lines[1])
         j = self.ctl("--json", "findings", "export", "--case", case.name, who="erin").stdout.splitlines()
-        self.assertEqual([__import__("json").loads(line)["finding"] for line in j], [finding.name])
+        self.assertEqual([json.loads(line)["finding"] for line in j], [finding.name])
         err = self.ctl("findings", "export", "--currency", "euro", who="erin", expect=1).stderr
         self.assertIn("INVALID_ARGUMENT", err)
         self.assertIn("currency", err)

@@ -11,7 +11,6 @@ expired, foreign and unknown tokens all NOT_FOUND alike and in the same time;
 only the service role may ask; and nothing internal in the reply's bytes."""
 
 import base64
-import datetime
 import hashlib
 import hmac
 import os
@@ -23,7 +22,8 @@ import uuid
 import grpc
 from google.protobuf import timestamp_pb2
 
-from harness import ROOT, ServerTest, main, pb, cpb, rid, open_request, violations
+from harness import (ROOT, ServerTest, business_days_add, date_text, main, pb, cpb, rid, open_request,
+                     violations)
 from refunds.v1 import tracking_pb2 as tpb
 
 TRACKING = "refunds.v1.Tracking"
@@ -31,44 +31,10 @@ SUPPORT = "help@customer-care.example"
 DAY = 86400
 TEMPLATES = os.path.join(ROOT, "services/common/templates")
 
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-           "octubre", "noviembre", "diciembre"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-           "Oktober", "November", "Dezember"],
-}
-
-
-def utc(seconds):
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
-
-
-def date_text(seconds, lang):
-    """docs/messages.md's date formats, written again here."""
-    d = utc(seconds)
-    month = MONTHS[lang][d.month - 1]
-    return {"en": f"{d.day} {month} {d.year}", "es": f"{d.day} de {month} de {d.year}",
-            "de": f"{d.day}. {month} {d.year}"}[lang]
-
-
 def euros(minor, lang):
     """EUR amounts as docs/messages.md writes them (below 1,000)."""
     major, cents = divmod(minor, 100)
     return f"€{major}.{cents:02d}" if lang == "en" else f"{major},{cents:02d} €"
-
-
-def business_days_add(seconds, n):
-    """include/refunds/timeutil.h's rule: a weekend instant is Monday 00:00; weekdays count."""
-    t = utc(seconds)
-    if t.weekday() >= 5:
-        t = (t + datetime.timedelta(days=7 - t.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    while n > 0:
-        t += datetime.timedelta(days=1)
-        if t.weekday() < 5:
-            n -= 1
-    return int(t.timestamp())
 
 
 def subject(situation, lang):

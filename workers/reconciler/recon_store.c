@@ -1,7 +1,9 @@
 /*
  * SQL of the reconciler (see recon_store.h). A batch's writes take whole
- * arrays (unnest) so that a batch costs a handful of statements whatever its
- * size; statuses and kinds are stored by their stable names.
+ * arrays (unnest), sent in PostgreSQL's binary form (recon_array.h), so that
+ * a batch costs a handful of statements whatever its size and no element is
+ * formatted or parsed as text; statuses and kinds are stored by their stable
+ * names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "recon_array.h"
 #include "recon_store.h"
 #include "refund_store.h"
 #include "refunds/crypto.h"
@@ -28,7 +31,10 @@ static const struct rf_stmt claim = {
     "SELECT r.id, r.case_id, r.provider, r.provider_refund_id, r.payment_method, r.amount_minor,"
     " r.currency, r.issued_at, r.received_at IS NOT NULL, r.case_currency, r.approved_minor,"
     " " RF_REFUNDS_OUT_SQL("r.case_id", "r.case_currency") ", r.observed_status, r.reference,"
-    " r.observations FROM refunds r WHERE r.next_check_at <= $1"
+    " r.observations, r.checks > 0, CASE WHEN r.checks > 0 THEN (SELECT string_agg(f.kind, ',')"
+    " FROM findings f WHERE f.provider = r.provider AND f.provider_refund_id = r.provider_refund_id"
+    " AND f.state = 'OPEN') END, r.next_check_at"
+    " FROM refunds r WHERE r.next_check_at <= $1 AND r.next_check_at >= $3"
     " ORDER BY r.next_check_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED"};
 
 enum claim_col {
@@ -47,6 +53,9 @@ enum claim_col {
     K_STATUS,
     K_REFERENCE,
     K_OBSERVATIONS,
+    K_CHECKED_BEFORE,
+    K_OPEN_KINDS,
+    K_DUE,
 };
 
 /* $1 now; then one array per column, one element per refund of the batch. */
@@ -99,6 +108,26 @@ static const struct rf_stmt upsert_findings = {
     " OR f.action <> v.action OR f.reference <> v.ref))"
     " SELECT kind, count(*) FROM ins GROUP BY kind"};
 
+/*
+ * The findings of refunds checked for the first time, which have none yet
+ * (every finding of a refund is opened by a check of it): opened, without
+ * upsert_findings' look for an open or resolved one. Same parameters.
+ */
+static const struct rf_stmt insert_findings = {
+    "recon_insert_findings",
+    "WITH ins AS (INSERT INTO findings (id, kind, state, refund_id, case_id, provider,"
+    " provider_refund_id, amount_minor, currency, reference, evidence, action, audience,"
+    " provider_updated_at, opened_at, updated_at, opened_run)"
+    " SELECT v.id, v.kind, 'OPEN', v.refund_id, v.case_id, v.provider, v.prid, v.amount,"
+    " v.currency, v.ref, v.evidence::jsonb, v.action, v.audience, v.pua, $1, $1, $2"
+    " FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[],"
+    " $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],"
+    " $15::timestamptz[]) AS v(id, kind, refund_id, case_id, provider, prid, amount, currency,"
+    " ref, evidence, action, audience, pua)"
+    " ON CONFLICT (provider, provider_refund_id, kind) WHERE state = 'OPEN' DO NOTHING"
+    " RETURNING kind)"
+    " SELECT kind, count(*) FROM ins GROUP BY kind"};
+
 /* Closes findings whose cause went away, and cancels their open follow-up tasks with the reason. */
 static const struct rf_stmt close_findings = {
     "recon_close_findings",
@@ -146,9 +175,16 @@ static const struct rf_stmt run_progress = {
     " ON CONFLICT (run_id, currency) DO UPDATE SET refunds = run_currency_totals.refunds"
     " + EXCLUDED.refunds, amount_minor = run_currency_totals.amount_minor + EXCLUDED.amount_minor"};
 
-/* Every UPDATE of a case row is announced (migration 0002): refundsd drops its cached copy. */
+/*
+ * The announcement an UPDATE of a case row makes (migration 0002's trigger,
+ * channel RF_CASES_CHANNEL of services/refundsd/cache_listener.h), sent
+ * without updating the row: refundsd drops its cached copy at our commit. A
+ * no-op UPDATE of each case cost a new row version, four index entries and
+ * its WAL per refund: a third of the pass.
+ */
 static const struct rf_stmt touch_cases = {
-    "recon_touch_cases", "UPDATE cases SET version = version WHERE id = ANY($1::uuid[])"};
+    "recon_touch_cases",
+    "SELECT count(pg_notify('refunds_cases', c::text)) FROM unnest($1::uuid[]) AS c"};
 
 static const struct rf_stmt never_issued = {
     "recon_never_issued",
@@ -184,8 +220,30 @@ static char *text(struct rf_ctx *ctx, const PGresult *res, int row, int col)
     return rf_arena_strdup(ctx->arena, v == NULL ? "" : v);
 }
 
-enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int limit,
-                                  struct rf_claimed **out, size_t *n)
+/* The bits of the comma-separated kinds ("FAILED,STUCK_PENDING"); NULL is none. */
+static uint32_t open_kinds(const char *list)
+{
+    uint32_t bits = 0;
+
+    while (list != NULL && *list != '\0') {
+        const char *end = strchr(list, ',');
+        size_t len = end != NULL ? (size_t)(end - list) : strlen(list);
+        char name[64];
+        enum rf_finding_kind k;
+
+        if (len < sizeof name) {
+            memcpy(name, list, len);
+            name[len] = '\0';
+            if (rf_finding_kind_parse(name, &k))
+                bits |= RF_FINDING_BIT(k);
+        }
+        list = end != NULL ? end + 1 : NULL;
+    }
+    return bits;
+}
+
+enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t from_us, int64_t due_before_us,
+                                  int limit, struct rf_claimed **out, size_t *n)
 {
     struct rf_params p;
     PGresult *res;
@@ -195,6 +253,7 @@ enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int
     rf_params_init(&p);
     rf_param_time(&p, ctx->arena, due_before_us);
     rf_param_int(&p, ctx->arena, limit);
+    rf_param_time(&p, ctx->arena, from_us);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &claim, &p, &res);
     if (code != RF_OK)
         return code;
@@ -219,6 +278,9 @@ enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int
         c->observed_status = text(ctx, res, r, K_STATUS);
         c->reference = text(ctx, res, r, K_REFERENCE);
         c->observations = (int)rf_db_int(res, r, K_OBSERVATIONS);
+        c->checked_before = rf_db_text(res, r, K_CHECKED_BEFORE)[0] == 't';
+        c->open_kinds = open_kinds(rf_db_text(res, r, K_OPEN_KINDS));
+        c->due_us = rf_db_time(res, r, K_DUE);
     }
     return RF_OK;
 }
@@ -254,26 +316,35 @@ static void add_counts(const PGresult *res, long long counts[RF_FINDING_KINDS])
 
 /* The arrays of findings to open or refresh, one element per finding. */
 struct finding_arrays {
-    struct rf_array id, kind, refund, case_id, provider, prid, amount, currency, ref, evidence,
-        action, audience, pua;
+    struct rf_recon_array id, kind, refund, case_id, provider, prid, amount, currency, ref,
+        evidence, action, audience, pua;
     size_t n;
     /* The findings among them that need a follow-up task now. */
     struct rf_array fu_id, fu_provider, fu_prid, fu_kind, fu_audience;
     size_t n_follow_ups;
 };
 
-static void finding_arrays_init(struct finding_arrays *fa, struct rf_arena *a)
+/* Empty arrays for about expect findings, typed as upsert_findings' parameters. */
+static void finding_arrays_init(struct finding_arrays *fa, struct rf_arena *a, size_t expect)
 {
-    struct rf_array *all[] = {&fa->id,       &fa->kind,     &fa->refund, &fa->case_id,
-                              &fa->provider, &fa->prid,     &fa->amount, &fa->currency,
-                              &fa->ref,      &fa->evidence, &fa->action, &fa->audience,
-                              &fa->pua};
+    struct {
+        struct rf_recon_array *arr;
+        enum rf_recon_array_type type;
+    } all[] = {
+        {&fa->id, RF_RECON_ARRAY_UUID},         {&fa->kind, RF_RECON_ARRAY_TEXT},
+        {&fa->refund, RF_RECON_ARRAY_UUID},     {&fa->case_id, RF_RECON_ARRAY_UUID},
+        {&fa->provider, RF_RECON_ARRAY_TEXT},   {&fa->prid, RF_RECON_ARRAY_TEXT},
+        {&fa->amount, RF_RECON_ARRAY_INT8},     {&fa->currency, RF_RECON_ARRAY_TEXT},
+        {&fa->ref, RF_RECON_ARRAY_TEXT},        {&fa->evidence, RF_RECON_ARRAY_TEXT},
+        {&fa->action, RF_RECON_ARRAY_TEXT},     {&fa->audience, RF_RECON_ARRAY_TEXT},
+        {&fa->pua, RF_RECON_ARRAY_TIMESTAMPTZ},
+    };
 
     struct rf_array *fu[] = {&fa->fu_id, &fa->fu_provider, &fa->fu_prid, &fa->fu_kind,
                              &fa->fu_audience};
 
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        rf_array_init(all[i], a);
+        rf_recon_array_init(all[i].arr, a, all[i].type, expect);
     for (size_t i = 0; i < sizeof fu / sizeof fu[0]; i++)
         rf_array_init(fu[i], a);
     fa->n = 0;
@@ -288,19 +359,19 @@ static void finding_arrays_add(struct rf_ctx *ctx, struct finding_arrays *fa, co
     char id[RF_UUID_TEXT_LEN + 1];
 
     rf_uuid_v7(ctx->now_us / 1000, id);
-    rf_array_text(&fa->id, id);
-    rf_array_text(&fa->kind, rf_finding_kind_name(f->kind));
-    rf_array_text(&fa->refund, refund_id);
-    rf_array_text(&fa->case_id, case_id);
-    rf_array_text(&fa->provider, provider);
-    rf_array_text(&fa->prid, prid);
-    rf_array_int(&fa->amount, amount);
-    rf_array_text(&fa->currency, currency);
-    rf_array_text(&fa->ref, reference != NULL ? reference : "");
-    rf_array_text(&fa->evidence, evidence_json(ctx, f));
-    rf_array_text(&fa->action, f->action);
-    rf_array_text(&fa->audience, rf_recon_audience_name(f->audience));
-    rf_array_time(&fa->pua, pua);
+    rf_recon_array_uuid(&fa->id, id);
+    rf_recon_array_text(&fa->kind, rf_finding_kind_name(f->kind));
+    rf_recon_array_uuid(&fa->refund, refund_id);
+    rf_recon_array_uuid(&fa->case_id, case_id);
+    rf_recon_array_text(&fa->provider, provider);
+    rf_recon_array_text(&fa->prid, prid);
+    rf_recon_array_int(&fa->amount, amount);
+    rf_recon_array_text(&fa->currency, currency);
+    rf_recon_array_text(&fa->ref, reference != NULL ? reference : "");
+    rf_recon_array_text(&fa->evidence, evidence_json(ctx, f));
+    rf_recon_array_text(&fa->action, f->action);
+    rf_recon_array_text(&fa->audience, rf_recon_audience_name(f->audience));
+    rf_recon_array_time(&fa->pua, pua);
     fa->n++;
     if (f->follow_up) {
         rf_uuid_v7(ctx->now_us / 1000, id);
@@ -313,16 +384,18 @@ static void finding_arrays_add(struct rf_ctx *ctx, struct finding_arrays *fa, co
     }
 }
 
-static enum rf_code write_findings(struct rf_ctx *ctx, const char *run_id,
-                                   struct finding_arrays *fa, long long opened[RF_FINDING_KINDS])
+/* Runs stmt (upsert_findings or insert_findings) on the arrays; counts what it opened. */
+static enum rf_code write_findings(struct rf_ctx *ctx, const struct rf_stmt *stmt,
+                                   const char *run_id, struct finding_arrays *fa,
+                                   long long opened[RF_FINDING_KINDS])
 {
     struct rf_params p;
     PGresult *res;
     enum rf_code code;
-    struct rf_array *cols[] = {&fa->id,       &fa->kind,     &fa->refund, &fa->case_id,
-                               &fa->provider, &fa->prid,     &fa->amount, &fa->currency,
-                               &fa->ref,      &fa->evidence, &fa->action, &fa->audience,
-                               &fa->pua};
+    struct rf_recon_array *cols[] = {&fa->id,       &fa->kind,     &fa->refund, &fa->case_id,
+                                     &fa->provider, &fa->prid,     &fa->amount, &fa->currency,
+                                     &fa->ref,      &fa->evidence, &fa->action, &fa->audience,
+                                     &fa->pua};
 
     if (fa->n == 0)
         return RF_OK;
@@ -330,8 +403,8 @@ static enum rf_code write_findings(struct rf_ctx *ctx, const char *run_id,
     rf_param_time(&p, ctx->arena, ctx->now_us);
     rf_param_text(&p, run_id);
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        rf_param_text(&p, rf_array_done(cols[i]));
-    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &upsert_findings, &p, &res);
+        rf_recon_array_param(&p, cols[i]);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, stmt, &p, &res);
     if (code != RF_OK)
         return code;
     add_counts(res, opened);
@@ -356,20 +429,33 @@ static const char *status_name(const struct rf_recon_verdict *v)
 static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_result *r,
                                   const char *run_id)
 {
-    struct rf_array id, status, pua, succ, pending, failure, ref, ref_type, ref_status, card, wfrom,
-        wto, next, obs;
-    struct rf_array o_id, o_seq, o_status, o_pua, o_ref;
-    struct rf_array *cols[] = {&id,       &status,     &pua,  &succ,  &pending, &failure, &ref,
-                               &ref_type, &ref_status, &card, &wfrom, &wto,     &next,    &obs};
-    struct rf_array *ocols[] = {&o_id, &o_seq, &o_status, &o_pua, &o_ref};
+    struct rf_recon_array id, status, pua, succ, pending, failure, ref, ref_type, ref_status, card,
+        wfrom, wto, next, obs;
+    struct rf_recon_array o_id, o_seq, o_status, o_pua, o_ref;
+    /* In update_refunds' and insert_observations' order of parameters, with their types. */
+    struct {
+        struct rf_recon_array *arr;
+        enum rf_recon_array_type type;
+    } cols[] = {{&id, RF_RECON_ARRAY_UUID},           {&status, RF_RECON_ARRAY_TEXT},
+                {&pua, RF_RECON_ARRAY_TIMESTAMPTZ},   {&succ, RF_RECON_ARRAY_TIMESTAMPTZ},
+                {&pending, RF_RECON_ARRAY_TEXT},      {&failure, RF_RECON_ARRAY_TEXT},
+                {&ref, RF_RECON_ARRAY_TEXT},          {&ref_type, RF_RECON_ARRAY_TEXT},
+                {&ref_status, RF_RECON_ARRAY_TEXT},   {&card, RF_RECON_ARRAY_TEXT},
+                {&wfrom, RF_RECON_ARRAY_TIMESTAMPTZ}, {&wto, RF_RECON_ARRAY_TIMESTAMPTZ},
+                {&next, RF_RECON_ARRAY_TIMESTAMPTZ},  {&obs, RF_RECON_ARRAY_INT4}},
+      ocols[] = {{&o_id, RF_RECON_ARRAY_UUID},
+                 {&o_seq, RF_RECON_ARRAY_INT4},
+                 {&o_status, RF_RECON_ARRAY_TEXT},
+                 {&o_pua, RF_RECON_ARRAY_TIMESTAMPTZ},
+                 {&o_ref, RF_RECON_ARRAY_TEXT}};
     struct rf_params p;
     size_t n_obs = 0;
     enum rf_code code;
 
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        rf_array_init(cols[i], ctx->arena);
+        rf_recon_array_init(cols[i].arr, ctx->arena, cols[i].type, r->n);
     for (size_t i = 0; i < sizeof ocols / sizeof ocols[0]; i++)
-        rf_array_init(ocols[i], ctx->arena);
+        rf_recon_array_init(ocols[i].arr, ctx->arena, ocols[i].type, r->n);
     for (size_t i = 0; i < r->n; i++) {
         const struct rf_claimed *c = &r->refunds[i];
         const struct rf_recon_verdict *v = &r->verdicts[i];
@@ -381,33 +467,33 @@ static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_resu
                     (strcmp(st, c->observed_status) != 0 || strcmp(reference, c->reference) != 0);
         bool known = v->known && pv->present;
 
-        rf_array_text(&id, c->id);
-        rf_array_text(&status, st);
-        rf_array_time(&pua, known ? pv->updated_at_us : 0);
-        rf_array_time(&succ, known ? pv->succeeded_at_us : 0);
-        rf_array_text(&pending, known ? pv->pending_reason : "");
-        rf_array_text(&failure, known ? pv->failure_reason : "");
-        rf_array_text(&ref, reference);
-        rf_array_text(&ref_type, v->reference_type != NULL ? v->reference_type : "");
-        rf_array_text(&ref_status, known && pv->reference_status ? pv->reference_status : "");
-        rf_array_text(&card, known && pv->card_refund_type ? pv->card_refund_type : "");
-        rf_array_time(&wfrom, v->window_from_us);
-        rf_array_time(&wto, v->window_to_us);
-        rf_array_time(&next, v->next_check_at_us);
-        rf_array_int(&obs, step ? 1 : 0);
+        rf_recon_array_uuid(&id, c->id);
+        rf_recon_array_text(&status, st);
+        rf_recon_array_time(&pua, known ? pv->updated_at_us : 0);
+        rf_recon_array_time(&succ, known ? pv->succeeded_at_us : 0);
+        rf_recon_array_text(&pending, known ? pv->pending_reason : "");
+        rf_recon_array_text(&failure, known ? pv->failure_reason : "");
+        rf_recon_array_text(&ref, reference);
+        rf_recon_array_text(&ref_type, v->reference_type != NULL ? v->reference_type : "");
+        rf_recon_array_text(&ref_status, known && pv->reference_status ? pv->reference_status : "");
+        rf_recon_array_text(&card, known && pv->card_refund_type ? pv->card_refund_type : "");
+        rf_recon_array_time(&wfrom, v->window_from_us);
+        rf_recon_array_time(&wto, v->window_to_us);
+        rf_recon_array_time(&next, v->next_check_at_us);
+        rf_recon_array_int(&obs, step ? 1 : 0);
         if (step) {
-            rf_array_text(&o_id, c->id);
-            rf_array_int(&o_seq, c->observations + 1);
-            rf_array_text(&o_status, st);
-            rf_array_time(&o_pua, known ? pv->updated_at_us : 0);
-            rf_array_text(&o_ref, reference);
+            rf_recon_array_uuid(&o_id, c->id);
+            rf_recon_array_int(&o_seq, c->observations + 1);
+            rf_recon_array_text(&o_status, st);
+            rf_recon_array_time(&o_pua, known ? pv->updated_at_us : 0);
+            rf_recon_array_text(&o_ref, reference);
             n_obs++;
         }
     }
     rf_params_init(&p);
     rf_param_time(&p, ctx->arena, ctx->now_us);
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        rf_param_text(&p, rf_array_done(cols[i]));
+        rf_recon_array_param(&p, cols[i].arr);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &update_refunds, &p, NULL);
     if (code != RF_OK || n_obs == 0)
         return code;
@@ -415,7 +501,7 @@ static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_resu
     rf_param_time(&p, ctx->arena, ctx->now_us);
     rf_param_text(&p, run_id);
     for (size_t i = 0; i < sizeof ocols / sizeof ocols[0]; i++)
-        rf_param_text(&p, rf_array_done(ocols[i]));
+        rf_recon_array_param(&p, ocols[i].arr);
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &insert_observations, &p, NULL);
 }
 
@@ -423,27 +509,28 @@ static enum rf_code write_closes(struct rf_ctx *ctx, const char *run_id,
                                  const struct rf_batch_result *r,
                                  long long closed[RF_FINDING_KINDS])
 {
-    struct rf_array provider, prid, kind, reason;
+    struct rf_recon_array provider, prid, kind, reason;
     struct rf_params p;
     PGresult *res;
     size_t n = 0;
     enum rf_code code;
 
-    rf_array_init(&provider, ctx->arena);
-    rf_array_init(&prid, ctx->arena);
-    rf_array_init(&kind, ctx->arena);
-    rf_array_init(&reason, ctx->arena);
+    rf_recon_array_init(&provider, ctx->arena, RF_RECON_ARRAY_TEXT, 0);
+    rf_recon_array_init(&prid, ctx->arena, RF_RECON_ARRAY_TEXT, 0);
+    rf_recon_array_init(&kind, ctx->arena, RF_RECON_ARRAY_TEXT, 0);
+    rf_recon_array_init(&reason, ctx->arena, RF_RECON_ARRAY_TEXT, 0);
     for (size_t i = 0; i < r->n; i++) {
         const struct rf_recon_verdict *v = &r->verdicts[i];
-        uint32_t gone = v->decided & ~v->present;
+        /* Only kinds open when claimed: no one else opens a finding of a refund we hold. */
+        uint32_t gone = v->decided & ~v->present & r->refunds[i].open_kinds;
 
         for (int k = 0; k < RF_FINDING_KINDS; k++) {
             if ((gone & RF_FINDING_BIT(k)) == 0 || v->close_reason[k] == NULL)
                 continue;
-            rf_array_text(&provider, r->refunds[i].ours.provider);
-            rf_array_text(&prid, r->refunds[i].ours.provider_refund_id);
-            rf_array_text(&kind, rf_finding_kind_name((enum rf_finding_kind)k));
-            rf_array_text(&reason, v->close_reason[k]);
+            rf_recon_array_text(&provider, r->refunds[i].ours.provider);
+            rf_recon_array_text(&prid, r->refunds[i].ours.provider_refund_id);
+            rf_recon_array_text(&kind, rf_finding_kind_name((enum rf_finding_kind)k));
+            rf_recon_array_text(&reason, v->close_reason[k]);
             n++;
         }
     }
@@ -452,10 +539,10 @@ static enum rf_code write_closes(struct rf_ctx *ctx, const char *run_id,
     rf_params_init(&p);
     rf_param_time(&p, ctx->arena, ctx->now_us);
     rf_param_text(&p, run_id);
-    rf_param_text(&p, rf_array_done(&provider));
-    rf_param_text(&p, rf_array_done(&prid));
-    rf_param_text(&p, rf_array_done(&kind));
-    rf_param_text(&p, rf_array_done(&reason));
+    rf_recon_array_param(&p, &provider);
+    rf_recon_array_param(&p, &prid);
+    rf_recon_array_param(&p, &kind);
+    rf_recon_array_param(&p, &reason);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &close_findings, &p, &res);
     if (code == RF_OK)
         add_counts(res, closed);
@@ -468,22 +555,22 @@ static enum rf_code progress(struct rf_ctx *ctx, const char *run_id, long long c
                              long long orphans, const struct rf_batch_counts *counts,
                              const struct rf_batch_result *r)
 {
-    struct rf_array kinds, opened, closed, currency, amount;
+    struct rf_recon_array kinds, opened, closed, currency, amount;
     struct rf_params p;
 
-    rf_array_init(&kinds, ctx->arena);
-    rf_array_init(&opened, ctx->arena);
-    rf_array_init(&closed, ctx->arena);
-    rf_array_init(&currency, ctx->arena);
-    rf_array_init(&amount, ctx->arena);
+    rf_recon_array_init(&kinds, ctx->arena, RF_RECON_ARRAY_TEXT, RF_FINDING_KINDS);
+    rf_recon_array_init(&opened, ctx->arena, RF_RECON_ARRAY_INT8, RF_FINDING_KINDS);
+    rf_recon_array_init(&closed, ctx->arena, RF_RECON_ARRAY_INT8, RF_FINDING_KINDS);
+    rf_recon_array_init(&currency, ctx->arena, RF_RECON_ARRAY_TEXT, r != NULL ? r->n : 0);
+    rf_recon_array_init(&amount, ctx->arena, RF_RECON_ARRAY_INT8, r != NULL ? r->n : 0);
     for (int k = 0; k < RF_FINDING_KINDS; k++) {
-        rf_array_text(&kinds, rf_finding_kind_name((enum rf_finding_kind)k));
-        rf_array_int(&opened, counts->opened[k]);
-        rf_array_int(&closed, counts->closed[k]);
+        rf_recon_array_text(&kinds, rf_finding_kind_name((enum rf_finding_kind)k));
+        rf_recon_array_int(&opened, counts->opened[k]);
+        rf_recon_array_int(&closed, counts->closed[k]);
     }
     for (size_t i = 0; r != NULL && i < r->n; i++) {
-        rf_array_text(&currency, r->refunds[i].ours.currency);
-        rf_array_int(&amount, r->refunds[i].ours.amount_minor);
+        rf_recon_array_text(&currency, r->refunds[i].ours.currency);
+        rf_recon_array_int(&amount, r->refunds[i].ours.amount_minor);
     }
     rf_params_init(&p);
     rf_param_text(&p, run_id);
@@ -493,22 +580,22 @@ static enum rf_code progress(struct rf_ctx *ctx, const char *run_id, long long c
     rf_param_int(&p, ctx->arena, batches);
     rf_param_int(&p, ctx->arena, scanned);
     rf_param_int(&p, ctx->arena, orphans);
-    rf_param_text(&p, rf_array_done(&kinds));
-    rf_param_text(&p, rf_array_done(&opened));
-    rf_param_text(&p, rf_array_done(&closed));
-    rf_param_text(&p, rf_array_done(&currency));
-    rf_param_text(&p, rf_array_done(&amount));
+    rf_recon_array_param(&p, &kinds);
+    rf_recon_array_param(&p, &opened);
+    rf_recon_array_param(&p, &closed);
+    rf_recon_array_param(&p, &currency);
+    rf_recon_array_param(&p, &amount);
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &run_progress, &p, NULL);
 }
 
 /* Touches the cases whose refunds' view changed (status or reference), once each. */
 static enum rf_code touch(struct rf_ctx *ctx, const struct rf_batch_result *r)
 {
-    struct rf_array ids;
+    struct rf_recon_array ids;
     struct rf_params p;
     size_t n = 0;
 
-    rf_array_init(&ids, ctx->arena);
+    rf_recon_array_init(&ids, ctx->arena, RF_RECON_ARRAY_UUID, r->n);
     for (size_t i = 0; i < r->n; i++) {
         const struct rf_recon_verdict *v = &r->verdicts[i];
         const char *reference = v->reference != NULL ? v->reference : "";
@@ -517,24 +604,25 @@ static enum rf_code touch(struct rf_ctx *ctx, const struct rf_batch_result *r)
             (strcmp(status_name(v), r->refunds[i].observed_status) == 0 &&
              strcmp(reference, r->refunds[i].reference) == 0))
             continue;
-        rf_array_text(&ids, r->refunds[i].case_id);
+        rf_recon_array_uuid(&ids, r->refunds[i].case_id);
         n++;
     }
     if (n == 0)
         return RF_OK;
     rf_params_init(&p);
-    rf_param_text(&p, rf_array_done(&ids));
+    rf_recon_array_param(&p, &ids);
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &touch_cases, &p, NULL);
 }
 
 enum rf_code rf_recon_store_write(struct rf_ctx *ctx, const char *run_id,
                                   const struct rf_batch_result *r, struct rf_batch_counts *counts)
 {
-    struct finding_arrays fa;
+    struct finding_arrays fresh, again; /* of refunds checked for the first time; the others */
     enum rf_code code;
 
     memset(counts, 0, sizeof *counts);
-    finding_arrays_init(&fa, ctx->arena);
+    finding_arrays_init(&fresh, ctx->arena, r->n / 4);
+    finding_arrays_init(&again, ctx->arena, 0);
     for (size_t i = 0; i < r->n; i++) {
         const struct rf_claimed *c = &r->refunds[i];
         const struct rf_recon_verdict *v = &r->verdicts[i];
@@ -543,14 +631,16 @@ enum rf_code rf_recon_store_write(struct rf_ctx *ctx, const char *run_id,
             if ((v->present & RF_FINDING_BIT(k)) == 0)
                 continue;
             finding_arrays_add(
-                ctx, &fa, c->id, c->case_id, c->ours.provider, c->ours.provider_refund_id,
-                c->ours.amount_minor, c->ours.currency, v->reference,
+                ctx, c->checked_before ? &again : &fresh, c->id, c->case_id, c->ours.provider,
+                c->ours.provider_refund_id, c->ours.amount_minor, c->ours.currency, v->reference,
                 r->providers[i].present ? r->providers[i].updated_at_us : 0, &v->finding[k]);
         }
     }
     code = write_refunds(ctx, r, run_id);
     if (code == RF_OK)
-        code = write_findings(ctx, run_id, &fa, counts->opened);
+        code = write_findings(ctx, &insert_findings, run_id, &fresh, counts->opened);
+    if (code == RF_OK)
+        code = write_findings(ctx, &upsert_findings, run_id, &again, counts->opened);
     if (code == RF_OK)
         code = write_closes(ctx, run_id, r, counts->closed);
     if (code == RF_OK)
@@ -564,7 +654,7 @@ enum rf_code rf_recon_store_never_issued(struct rf_ctx *ctx, const char *provide
                                          const char *const *ids, size_t n, const char ***out,
                                          size_t *n_out)
 {
-    struct rf_array arr;
+    struct rf_recon_array arr;
     struct rf_params p;
     PGresult *res;
     enum rf_code code;
@@ -574,12 +664,12 @@ enum rf_code rf_recon_store_never_issued(struct rf_ctx *ctx, const char *provide
     *out = NULL;
     if (n == 0)
         return RF_OK;
-    rf_array_init(&arr, ctx->arena);
+    rf_recon_array_init(&arr, ctx->arena, RF_RECON_ARRAY_TEXT, n);
     for (size_t i = 0; i < n; i++)
-        rf_array_text(&arr, ids[i]);
+        rf_recon_array_text(&arr, ids[i]);
     rf_params_init(&p);
     rf_param_text(&p, provider);
-    rf_param_text(&p, rf_array_done(&arr));
+    rf_recon_array_param(&p, &arr);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &never_issued, &p, &res);
     if (code != RF_OK)
         return code;
@@ -599,12 +689,12 @@ enum rf_code rf_recon_store_orphans(struct rf_ctx *ctx, const char *run_id,
     struct rf_batch_counts counts = {{0}, {0}};
     enum rf_code code;
 
-    finding_arrays_init(&fa, ctx->arena);
+    finding_arrays_init(&fa, ctx->arena, n);
     for (size_t i = 0; i < n; i++)
         finding_arrays_add(ctx, &fa, NULL, NULL, orphans[i].provider, orphans[i].provider_refund_id,
                            orphans[i].amount_minor, orphans[i].currency, "",
                            orphans[i].provider_updated_at_us, &orphans[i].finding);
-    code = write_findings(ctx, run_id, &fa, counts.opened);
+    code = write_findings(ctx, &upsert_findings, run_id, &fa, counts.opened);
     *opened = counts.opened[RF_FINDING_ORPHAN_AT_PROVIDER];
     if (code == RF_OK)
         code = progress(ctx, run_id, 0, 0, 0, scanned, (long long)n, &counts, NULL);

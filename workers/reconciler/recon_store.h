@@ -28,6 +28,17 @@ struct rf_claimed {
     const char *observed_status; /* the status stored before this check ("NOT_CHECKED") */
     const char *reference;       /* the reference stored before */
     int observations;            /* rows in its timeline so far */
+    /*
+     * Checked (and committed) before. A refund never checked has no finding,
+     * open or resolved: every finding of a refund is opened by a check of it.
+     */
+    bool checked_before;
+    /*
+     * RF_FINDING_BIT of each kind with an open finding when claimed: the
+     * kinds a close can apply to (the claim looks only when checked_before).
+     */
+    uint32_t open_kinds;
+    int64_t due_us; /* its next_check_at when claimed */
 };
 
 /*
@@ -40,12 +51,12 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
 enum rf_code rf_recon_store_finish_run(struct rf_ctx *ctx, const char *run_id, bool complete);
 
 /*
- * Claims (locks, in ctx's transaction) up to limit refunds due by due_before_us,
- * the oldest due first, skipping those another reconciler holds. *out is an
- * arena array of *n.
+ * Claims (locks, in ctx's transaction) up to limit refunds due from from_us
+ * to due_before_us (both included), the oldest due first, skipping those
+ * another transaction holds. *out is an arena array of *n, in due order.
  */
-enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t due_before_us, int limit,
-                                  struct rf_claimed **out, size_t *n);
+enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t from_us, int64_t due_before_us,
+                                  int limit, struct rf_claimed **out, size_t *n);
 
 /* What a batch found, to be written by rf_recon_store_write. */
 struct rf_batch_result {

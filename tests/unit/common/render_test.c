@@ -664,6 +664,8 @@ Test(templates, a_denial_in_spanish_reads_as_a_customer_would_receive_it)
     rf_render_set_money(v, "store_credit_amount", 123456, "EUR", "es-MX");
     rf_render_set_date(v, "store_credit_valid_until", 1796083200LL * 1000000, "es-MX");
     rf_render_set_flag(v, "exchange", false);
+    rf_render_set_flag(v, "repair", false);
+    rf_render_set_flag(v, "discount_voucher", false);
     rf_render_set_date(v, "offer_valid_until", 1765756800LL * 1000000, "es-MX");
     rf_render_set(v, "tracking_url", "https://shop.example/r/A-1001");
     rf_render_set(v, "support_contact", "ayuda@shop.example");

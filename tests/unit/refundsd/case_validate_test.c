@@ -785,7 +785,7 @@ Test(decide_case, bad_name_and_etag)
     expect_only("etag");
 }
 
-/* An offer of store credit (or, with sku, an exchange) instead of a refund. */
+/* An offer of store credit (or, with a product, an exchange) instead of a refund. */
 static Refunds__V1__AlternativeOffer offer;
 static Refunds__V1__Money credit;
 
@@ -799,7 +799,7 @@ static void valid_offer(void)
     credit = (Refunds__V1__Money)REFUNDS__V1__MONEY__INIT;
     credit.amount_minor = 2500;
     credit.currency = "EUR";
-    offer.kind = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_STORE_CREDIT;
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_STORE_CREDIT;
     offer.amount = &credit;
     d.offer = &offer;
 }
@@ -809,9 +809,9 @@ Test(decide_case, a_complete_offer_of_store_credit_or_an_exchange_has_no_violati
     valid_offer();
     check_decide();
     expect_none();
-    offer.kind = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE;
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE;
     offer.amount = NULL;
-    offer.sku = "KET-43";
+    offer.product = "KET-43";
     check_decide();
     expect_none();
 }
@@ -828,33 +828,36 @@ Test(decide_case, an_offer_needs_a_reason_and_the_offer)
     expect_only("offer");
 }
 
-Test(decide_case, store_credit_needs_its_amount_and_an_exchange_its_sku)
+Test(decide_case, store_credit_needs_its_amount_and_an_exchange_its_product)
 {
     valid_offer();
     offer.amount = NULL;
     check_decide();
     expect_only("offer.amount");
     valid_offer();
-    offer.sku = "KET-43";
+    offer.product = "KET-43";
     check_decide();
-    expect_only("offer.sku");
+    expect_only("offer.product");
     valid_offer();
-    offer.kind = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE;
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE;
     check_decide();
-    cr_assert(has_violation("offer.sku"), "%s", fields());
+    cr_assert(has_violation("offer.product"), "%s", fields());
     cr_assert(has_violation("offer.amount"), "%s", fields());
     valid_offer();
-    offer.kind = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_REPAIR;
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_REPAIR;
     check_decide();
-    expect_only("offer.kind");
+    expect_only("offer.alternative");
 }
 
-Test(decide_case, the_answer_to_an_offer_is_not_part_of_the_decision)
+Test(decide_case, how_long_store_credit_lasts_is_the_decision_message_s_to_say)
 {
+    Google__Protobuf__Timestamp until = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+
     valid_offer();
-    offer.accepted = 1;
+    until.seconds = 1900000000;
+    offer.spend_until = &until;
     check_decide();
-    expect_only("offer.answer_time");
+    expect_only("offer.spend_until");
 }
 
 Test(decide_case, an_offer_goes_with_offer_alternative_only)
