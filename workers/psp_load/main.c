@@ -6,8 +6,9 @@
  *                    [--taken-at RFC3339] FILE...        ("-" reads stdin)
  *
  * Each file is loaded on its own, in two passes: the first reads and
- * validates all of it (load.c) and spools the commands its records become
- * (spool.c); only when every item is valid does the second send them
+ * validates all of it (load.c) and spools the commands its records become,
+ * as the bytes Redis reads (spool.c); only when every item is valid does the
+ * second send them
  * (writer.c), then the provider's snapshot. So nothing of a bad file is
  * written. This file holds the options, the per-file steps and the report.
  * Environment: REFUNDS_REDIS_URL (redis://127.0.0.1:6379),
@@ -121,9 +122,8 @@ static enum rf_code on_record(void *arg, struct rf_arena *a, const struct rf_psp
 {
     struct job *job = arg;
     struct provider_count *p = NULL;
-    const char **argv;
-    size_t *argvlen;
-    int argc;
+    const char *command;
+    size_t len;
 
     for (int i = 0; i < job->n_providers && p == NULL; i++) {
         if (strcmp(job->providers[i].name, r->provider) == 0)
@@ -138,8 +138,8 @@ static enum rf_code on_record(void *arg, struct rf_arena *a, const struct rf_psp
         p->records = 0;
     }
     p->records++;
-    argc = rf_psp_writer_args(a, r, &argv, &argvlen);
-    return rf_spool_put(job->spool, argc, argv, argvlen, err);
+    command = rf_psp_writer_command(a, r, &len);
+    return rf_spool_put(job->spool, 1, &command, &len, err);
 }
 
 static void on_fault(void *arg, const char *message)
@@ -165,7 +165,10 @@ static enum rf_code write_job(struct rf_psp_writer *w, struct job *job, int64_t 
         got = rf_spool_get(job->spool, a, &argc, &argv, &argvlen, err);
         if (got == RF_READ_END)
             break;
-        code = got == RF_READ_ITEM ? rf_psp_writer_add(w, argc, argv, argvlen, err) : err->code;
+        if (got == RF_READ_ITEM && argc != 1)
+            code = rf_fail(err, RF_DATA_LOSS, "the temporary spool file is damaged");
+        else
+            code = got == RF_READ_ITEM ? rf_psp_writer_add(w, argv[0], argvlen[0], err) : err->code;
     }
     if (code == RF_OK)
         code = rf_psp_writer_flush(w, err);

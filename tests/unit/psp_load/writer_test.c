@@ -48,3 +48,37 @@ Test(writer, a_record_becomes_two_keys_its_id_its_day_score_and_its_values)
         cr_assert_eq(argvlen[i], strlen(argv[i]), "argument %d", i);
     rf_arena_destroy(a);
 }
+
+Test(writer, a_records_command_is_evalsha_of_its_keys_and_values)
+{
+    struct rf_arena *a = rf_arena_create(0);
+    struct rf_psp_record r = {
+        .provider = "acme",
+        .provider_refund_id = "r1",
+        .status = RF_PSP_PENDING,
+        .pending_reason = "",
+        .failure_reason = "",
+        .amount_minor = 100,
+        .currency = "EUR",
+        .payment_ref = "",
+        .reference = "",
+        .reference_type = "",
+        .destination_type = "",
+        .card_refund_type = "",
+        .created_at_us = 1795341600LL * RF_USEC_PER_SEC,
+        .updated_at_us = 1795341600LL * RF_USEC_PER_SEC,
+        .source = "g.csv:2",
+    };
+    size_t len;
+    const char *cmd = rf_psp_writer_command(a, &r, &len);
+    static const char head[] = "*22\r\n$7\r\nEVALSHA\r\n$40\r\n";
+    static const char keys[] = "\r\n$1\r\n2\r\n$18\r\npsp:acme:refund:r1\r\n$27\r\n"
+                               "psp:acme:created:2026-11-22\r\n$2\r\nr1\r\n$10\r\n1795341600\r\n"
+                               "$7\r\npending\r\n";
+
+    cr_assert(memcmp(cmd, head, sizeof head - 1) == 0, "%.*s", (int)len, cmd);
+    cr_assert(memcmp(cmd + sizeof head - 1 + 40, keys, sizeof keys - 1) == 0, "%.*s", (int)len,
+              cmd);
+    cr_assert(memcmp(cmd + len - 9, "g.csv:2\r\n", 9) == 0, "%.*s", (int)len, cmd);
+    rf_arena_destroy(a);
+}
