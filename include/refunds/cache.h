@@ -113,6 +113,25 @@ void rf_cache_pipeline_add(struct rf_cache_pipeline *p, int argc, const char *co
 void rf_cache_pipeline_add_script(struct rf_cache_pipeline *p, struct rf_cache_script *s, int nkeys,
                                   int argc, const char *const *argv, const size_t *argvlen);
 
+/*
+ * Formats EVALSHA of script s with nkeys keys (argv: the keys, then the
+ * arguments, argc in all) as the bytes Redis reads (RESP), in arena a; *len
+ * gets their length. For callers that build commands long before they send
+ * them, such as a spool: rf_cache_pipeline_add_formatted sends them as they
+ * are, with no more work per command.
+ */
+char *rf_cache_format_script(struct rf_arena *a, struct rf_cache_script *s, int nkeys, int argc,
+                             const char *const *argv, const size_t *argvlen, size_t *len);
+
+/*
+ * Appends a command already formatted (rf_cache_format_script, or any
+ * single RESP command); s, when not NULL, is the script it calls, for the
+ * NOSCRIPT retry. The bytes are not copied: same lifetime rule as
+ * rf_cache_pipeline_add.
+ */
+void rf_cache_pipeline_add_formatted(struct rf_cache_pipeline *p, struct rf_cache_script *s,
+                                     const char *cmd, size_t len);
+
 /* How many commands the pipeline holds. */
 size_t rf_cache_pipeline_count(const struct rf_cache_pipeline *p);
 

@@ -101,7 +101,7 @@ char *rf_psp_key_snapshot(struct rf_arena *a, const char *provider);
 /*
  * Writes us as the hash stores times: RFC 3339, UTC, six fraction digits,
  * RF_PSP_TIME_LEN bytes and a NUL (size must be more than that). Returns the
- * length written.
+ * length written; a time outside RF_TIME_MIN_US..RF_TIME_MAX_US gives "" and 0.
  */
 int rf_psp_time_format(int64_t us, char *buf, size_t size);
 

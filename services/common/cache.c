@@ -31,8 +31,18 @@ struct cmd {
     int argc;
     const char **argv;
     size_t *argvlen;
+    const char *formatted; /* or the command as RESP bytes (argc 0) */
+    size_t formatted_len;
     struct rf_cache_script *script; /* NULL for a plain command */
 };
+
+/* Queues one command on the connection's output buffer. */
+static int append(redisContext *ctx, const struct cmd *cmd)
+{
+    if (cmd->formatted != NULL)
+        return redisAppendFormattedCommand(ctx, cmd->formatted, cmd->formatted_len);
+    return redisAppendCommandArgv(ctx, cmd->argc, cmd->argv, cmd->argvlen);
+}
 
 enum pipeline_state { P_OPEN, P_SENT, P_DONE };
 
@@ -370,8 +380,10 @@ static struct cmd *push(struct rf_cache_pipeline *p, int argc)
     }
     cmd = &p->cmds[p->n++];
     cmd->argc = argc;
-    cmd->argv = rf_arena_alloc(p->a, (size_t)argc * sizeof *cmd->argv);
-    cmd->argvlen = rf_arena_alloc(p->a, (size_t)argc * sizeof *cmd->argvlen);
+    cmd->argv = argc ? rf_arena_alloc(p->a, (size_t)argc * sizeof *cmd->argv) : NULL;
+    cmd->argvlen = argc ? rf_arena_alloc(p->a, (size_t)argc * sizeof *cmd->argvlen) : NULL;
+    cmd->formatted = NULL;
+    cmd->formatted_len = 0;
     cmd->script = NULL;
     return cmd;
 }
@@ -403,6 +415,68 @@ void rf_cache_pipeline_add_script(struct rf_cache_pipeline *p, struct rf_cache_s
     memcpy(cmd->argvlen + 3, argvlen, (size_t)argc * sizeof *argvlen);
 }
 
+void rf_cache_pipeline_add_formatted(struct rf_cache_pipeline *p, struct rf_cache_script *s,
+                                     const char *cmd, size_t len)
+{
+    struct cmd *c = push(p, 0);
+
+    c->formatted = cmd;
+    c->formatted_len = len;
+    c->script = s;
+}
+
+/* Writes n in decimal at p; returns the end. */
+static char *put_decimal(char *p, size_t n)
+{
+    char digits[24];
+    int k = 0;
+
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    while (k > 0)
+        *p++ = digits[--k];
+    return p;
+}
+
+/* Writes a RESP bulk string. */
+static char *put_bulk(char *p, const char *s, size_t n)
+{
+    *p++ = '$';
+    p = put_decimal(p, n);
+    *p++ = '\r';
+    *p++ = '\n';
+    memcpy(p, s, n);
+    p += n;
+    *p++ = '\r';
+    *p++ = '\n';
+    return p;
+}
+
+char *rf_cache_format_script(struct rf_arena *a, struct rf_cache_script *s, int nkeys, int argc,
+                             const char *const *argv, const size_t *argvlen, size_t *len)
+{
+    char nk[24], *out, *p;
+    size_t total = 64 + 40 + sizeof nk;
+
+    script_hash(s);
+    for (int i = 0; i < argc; i++)
+        total += argvlen[i] + 32;
+    out = p = rf_arena_alloc(a, total);
+    *p++ = '*';
+    p = put_decimal(p, (size_t)argc + 3);
+    *p++ = '\r';
+    *p++ = '\n';
+    p = put_bulk(p, "EVALSHA", 7);
+    p = put_bulk(p, s->sha1, 40);
+    p = put_bulk(p, nk, (size_t)(put_decimal(nk, (size_t)nkeys) - nk));
+    for (int i = 0; i < argc; i++)
+        p = put_bulk(p, argv[i], argvlen[i]);
+    *len = (size_t)(p - out);
+    return out;
+}
+
 size_t rf_cache_pipeline_count(const struct rf_cache_pipeline *p)
 {
     return p->n;
@@ -429,7 +503,7 @@ static enum rf_code exchange(struct rf_cache_pipeline *p, const size_t *which, s
     for (size_t i = 0; i < n; i++) {
         const struct cmd *cmd = &p->cmds[which[i]];
 
-        if (redisAppendCommandArgv(ctx, cmd->argc, cmd->argv, cmd->argvlen) != REDIS_OK)
+        if (append(ctx, cmd) != REDIS_OK)
             return io_fail(p->c, err, "queue a command");
     }
     for (size_t i = 0; i < n; i++) {
@@ -477,7 +551,7 @@ enum rf_code rf_cache_pipeline_send(struct rf_cache_pipeline *p, struct rf_error
     for (size_t i = 0; i < p->n; i++) {
         const struct cmd *cmd = &p->cmds[i];
 
-        if (redisAppendCommandArgv(c->ctx, cmd->argc, cmd->argv, cmd->argvlen) != REDIS_OK)
+        if (append(c->ctx, cmd) != REDIS_OK)
             return p->code = io_fail(c, err, "queue a command");
     }
     while (!done) {

@@ -127,7 +127,7 @@ char *rf_psp_key_created(struct rf_arena *a, const char *provider, int64_t creat
     char t[40];
     const char *parts[] = {"psp:", provider, ":created:", t};
 
-    rf_time_format_rfc3339(created_at_us, t, sizeof t);
+    rf_psp_time_format(created_at_us, t, sizeof t);
     t[10] = '\0'; /* the date */
     return concat(a, 4, parts);
 }
@@ -141,22 +141,53 @@ char *rf_psp_key_snapshot(struct rf_arena *a, const char *provider)
 
 int rf_psp_time_format(int64_t us, char *buf, size_t size)
 {
-    char t[40];
-    int n = rf_time_format_rfc3339(us, t, sizeof t);
+    /*
+     * The last two seconds formatted, per thread: a file's records share
+     * updated_at (its taken_at), and a record's created_at is formatted for
+     * its day key and its field. snprintf was most of the cost.
+     */
+    static _Thread_local struct {
+        int64_t sec;
+        char text[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+    } memo[2] = {{INT64_MIN, ""}, {INT64_MIN, ""}};
+    static _Thread_local int next;
+    int64_t sec = us / RF_USEC_PER_SEC, frac = us % RF_USEC_PER_SEC;
+    char t[RF_PSP_TIME_LEN + 1];
+    const char *prefix = NULL;
 
-    /* rf_time_format_rfc3339 leaves out a zero fraction ("...T10:00:00Z"); the hash always has
-     * six digits. */
-    if (n == RF_PSP_TIME_LEN - 7) {
-        memcpy(t + n - 1, ".000000Z", 9);
-        n = RF_PSP_TIME_LEN;
+    if (us < RF_TIME_MIN_US || us > RF_TIME_MAX_US)
+        return snprintf(buf, size, "%s", "");
+    if (frac < 0) {
+        frac += RF_USEC_PER_SEC;
+        sec -= 1;
     }
+    for (int i = 0; i < 2 && prefix == NULL; i++) {
+        if (memo[i].sec == sec)
+            prefix = memo[i].text;
+    }
+    if (prefix == NULL) {
+        char full[40];
+
+        rf_time_format_rfc3339(sec * RF_USEC_PER_SEC, full, sizeof full);
+        memcpy(memo[next].text, full, 19);
+        memo[next].text[19] = '\0';
+        memo[next].sec = sec;
+        prefix = memo[next].text;
+        next ^= 1;
+    }
+    memcpy(t, prefix, 19);
+    t[19] = '.';
+    for (int i = 25; i > 19; i--, frac /= 10)
+        t[i] = (char)('0' + frac % 10);
+    t[26] = 'Z';
+    t[27] = '\0';
     if (size > 0) {
-        size_t k = (size_t)n < size ? (size_t)n : size - 1;
+        size_t k = RF_PSP_TIME_LEN < size ? RF_PSP_TIME_LEN : size - 1;
 
         memcpy(buf, t, k);
         buf[k] = '\0';
     }
-    return n;
+    return RF_PSP_TIME_LEN;
 }
 
 const char *rf_psp_text_problem(const char *s, size_t max)

@@ -14,6 +14,7 @@
 #include "generic.h"
 #include "json_stream.h"
 #include "load.h"
+#include "ordered.h"
 #include "stripe.h"
 
 #define DEFAULT_MAX_FAULTS 10
@@ -33,10 +34,10 @@ struct scan {
  * jansson's allocations while a JSON file is scanned come from the item's
  * arena and are freed all at once when it is reset: per-value malloc and
  * free were a fifth of the time of the pass. jansson's allocator is
- * process-wide and takes no context, hence this static (the scan is not
- * reentrant across threads; the loader has one).
+ * process-wide and takes no context, hence this thread-local: each parsing
+ * thread points it at the item it parses. One scan at a time per process.
  */
-static struct rf_arena *json_arena;
+static _Thread_local struct rf_arena *json_arena;
 
 static void *json_arena_alloc(size_t n)
 {
@@ -93,32 +94,36 @@ static void reader_fault(struct scan *s, const char *where, const struct rf_erro
     }
 }
 
-/* "name:where" in the item's arena: each record's source. */
-static const char *source(struct scan *s, const char *where)
+/* "name:where" in arena a: each record's source. */
+static const char *source(struct rf_arena *a, const char *name, const char *where)
 {
-    size_t n = strlen(s->o->name), w = strlen(where);
-    char *out = rf_arena_alloc(s->a, n + 1 + w + 1);
+    size_t n = strlen(name), w = strlen(where);
+    char *out = rf_arena_alloc(a, n + 1 + w + 1);
 
-    memcpy(out, s->o->name, n);
+    memcpy(out, name, n);
     out[n] = ':';
     memcpy(out + n + 1, where, w + 1);
     return out;
 }
 
-/* Checks a mapped record and hands it to the sink. */
-static void deliver(struct scan *s, const struct rf_psp_record *r, const char *where)
+/* Checks a mapped record: false (and the reason in message) when the layout refuses it. */
+static bool check(const struct rf_psp_record *r, char *message, size_t size)
 {
     const char *field, *reason;
-    char message[RF_PSP_TEXT_MAX];
+
+    if (rf_psp_record_check(r, &field, &reason))
+        return true;
+    snprintf(message, size, "%s: %s", field, reason);
+    return false;
+}
+
+/* Hands a checked record (its strings in arena a) to the sink. */
+static void deliver(struct scan *s, struct rf_arena *a, const struct rf_psp_record *r)
+{
     struct rf_error e;
 
-    if (!rf_psp_record_check(r, &field, &reason)) {
-        snprintf(message, sizeof message, "%s: %s", field, reason);
-        fault(s, where, message);
-        return;
-    }
     rf_error_clear(&e);
-    if (s->sink->record(s->sink->arg, s->a, r, &e) != RF_OK) {
+    if (s->sink->record(s->sink->arg, a, r, &e) != RF_OK) {
         s->stop = true;
         s->stop_code = e.code;
         *s->err = e;
@@ -127,59 +132,158 @@ static void deliver(struct scan *s, const struct rf_psp_record *r, const char *w
     s->counts->records++;
 }
 
+/*
+ * Objects travel to the parsing threads in batches: handing one over costs a
+ * lock and a wake-up, more than parsing a small object.
+ */
+#define BATCH_OBJECTS 64
+#define BATCH_BYTES   (256 * 1024)
+
+/* One object of a batch: where it is, then what parsing it came to. */
+struct json_object_result {
+    size_t off, len; /* in the item's text */
+    long line;
+    char where[32];
+    enum { J_RECORD, J_SKIPPED, J_FAULT } kind;
+    struct rf_psp_record record;
+    char fault[RF_ERROR_MESSAGE_MAX];
+};
+
+struct json_batch {
+    int n;
+    struct json_object_result obj[BATCH_OBJECTS];
+};
+
+/* Parses, maps and checks one object (strings in arena a). Reads only the options. */
+static void parse_object(const struct rf_load_options *o, struct rf_arena *a, const char *text,
+                         struct json_object_result *res)
+{
+    struct rf_stripe_context sctx = {
+        .provider = o->provider != NULL ? o->provider : "stripe",
+        .taken_at_us = o->taken_at_us,
+        .source = source(a, o->name, res->where),
+    };
+    struct rf_error e;
+    json_error_t jerr;
+    json_t *obj;
+    bool skipped;
+
+    obj = json_loadb(text, res->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (obj == NULL) {
+        res->kind = J_FAULT;
+        snprintf(res->fault, sizeof res->fault, "invalid JSON on line %ld: %s",
+                 res->line + (jerr.line > 0 ? jerr.line - 1 : 0), jerr.text);
+        return;
+    }
+    rf_error_clear(&e);
+    if (rf_stripe_map(a, obj, &sctx, &res->record, &skipped, &e) != RF_OK) {
+        res->kind = J_FAULT;
+        snprintf(res->fault, sizeof res->fault, "%s", e.message);
+    } else if (skipped) {
+        res->kind = J_SKIPPED;
+    } else {
+        res->kind = check(&res->record, res->fault, sizeof res->fault) ? J_RECORD : J_FAULT;
+    }
+    json_decref(obj);
+}
+
+/* The pool's work: every object of a batch. */
+static void parse_batch(void *ctx, struct rf_ordered_item *it)
+{
+    struct json_batch *b = it->result;
+
+    json_arena = it->arena;
+    for (int i = 0; i < b->n; i++)
+        parse_object(ctx, it->arena, it->text + b->obj[i].off, &b->obj[i]);
+    json_arena = NULL;
+}
+
+/* Takes the results of one batch, in file order. */
+static void consume(struct scan *s, struct rf_ordered_item *it)
+{
+    const struct json_batch *b = it->result;
+
+    for (int i = 0; i < b->n && !s->stop; i++) {
+        const struct json_object_result *res = &b->obj[i];
+
+        s->counts->items++;
+        if (res->kind == J_FAULT)
+            fault(s, res->where, res->fault);
+        else if (res->kind == J_SKIPPED)
+            s->counts->skipped++;
+        else
+            deliver(s, it->arena, &res->record);
+    }
+}
+
+/* Takes every batch that is ready (with wait, also the oldest one that is not). */
+static void take_results(struct scan *s, struct rf_ordered *pool, bool wait)
+{
+    struct rf_ordered_item *it;
+
+    while ((it = rf_ordered_next(pool, wait)) != NULL) {
+        consume(s, it);
+        rf_ordered_release(pool);
+        wait = false;
+    }
+}
+
+/*
+ * The splitter runs here, parsing and mapping on the pool's threads, and the
+ * results are taken back in file order: faults, sources and the spool come
+ * out as with one thread.
+ */
 static void scan_json(struct scan *s, FILE *f)
 {
     struct rf_json_stream *js = rf_json_stream_open(f, 0);
+    struct rf_ordered *pool;
+    struct rf_ordered_item *cur = NULL; /* the batch being filled */
+    struct json_batch *b = NULL;
     struct rf_json_item item;
     struct rf_error e;
     json_malloc_t old_malloc;
     json_free_t old_free;
+    enum rf_read got = RF_READ_ITEM;
+    int threads = s->o->threads > 0 ? s->o->threads : 0;
 
+    json_object_seed(0); /* before any thread: jansson sets its hash seed once */
     json_get_alloc_funcs(&old_malloc, &old_free);
-    json_arena = s->a;
     json_set_alloc_funcs(json_arena_alloc, json_arena_free);
-
+    pool = rf_ordered_create(threads, threads > 0 ? 4 * (size_t)threads : 1,
+                             sizeof(struct json_batch), parse_batch, (void *)s->o);
+    rf_error_clear(&e);
     while (!s->stop) {
-        struct rf_stripe_context ctx = {
-            .provider = s->o->provider != NULL ? s->o->provider : "stripe",
-            .taken_at_us = s->o->taken_at_us,
-        };
-        struct rf_psp_record r;
-        json_error_t jerr;
-        json_t *obj;
-        bool skipped;
-        enum rf_read got;
-
-        rf_arena_reset(s->a);
-        rf_error_clear(&e);
+        take_results(s, pool, false);
+        if (cur == NULL) {
+            if ((cur = rf_ordered_slot(pool)) == NULL) {
+                take_results(s, pool, true);
+                continue;
+            }
+            rf_ordered_clear(cur);
+            b = cur->result;
+            b->n = 0;
+        }
         got = rf_json_stream_next(js, &item, &e);
-        if (got == RF_READ_END)
+        if (got != RF_READ_ITEM)
             break;
-        if (got == RF_READ_ERROR) {
-            reader_fault(s, item.where, &e);
-            break;
+        b->obj[b->n].off = rf_ordered_append(cur, item.text, item.len);
+        b->obj[b->n].len = item.len;
+        b->obj[b->n].line = item.line;
+        snprintf(b->obj[b->n].where, sizeof b->obj[b->n].where, "%s", item.where);
+        if (++b->n == BATCH_OBJECTS || cur->len >= BATCH_BYTES) {
+            rf_ordered_submit(pool);
+            cur = NULL;
         }
-        s->counts->items++;
-        obj = json_loadb(item.text, item.len, JSON_REJECT_DUPLICATES, &jerr);
-        if (obj == NULL) {
-            char message[RF_ERROR_MESSAGE_MAX];
-
-            snprintf(message, sizeof message, "invalid JSON on line %ld: %s",
-                     item.line + (jerr.line > 0 ? jerr.line - 1 : 0), jerr.text);
-            fault(s, item.where, message);
-            continue;
-        }
-        ctx.source = source(s, item.where);
-        if (rf_stripe_map(s->a, obj, &ctx, &r, &skipped, &e) != RF_OK)
-            fault(s, item.where, e.message);
-        else if (skipped)
-            s->counts->skipped++;
-        else
-            deliver(s, &r, item.where);
-        json_decref(obj);
     }
+    if (cur != NULL && b->n > 0 && !s->stop)
+        rf_ordered_submit(pool);
+    while (rf_ordered_next(pool, true) != NULL)
+        take_results(s, pool, true);
+    /* The splitter's fault comes after every object before it. */
+    if (got == RF_READ_ERROR && !s->stop)
+        reader_fault(s, item.where, &e);
+    rf_ordered_destroy(pool);
     json_set_alloc_funcs(old_malloc, old_free);
-    json_arena = NULL;
     rf_json_stream_close(js);
 }
 
@@ -188,7 +292,7 @@ static enum rf_code map_row(struct scan *s, const struct rf_csv_row *row, const 
                             const void *cols, struct rf_psp_record *r, bool *skipped,
                             struct rf_error *e)
 {
-    const char *src = source(s, where);
+    const char *src = source(s->a, s->o->name, where);
     struct rf_adyen_context adyen = {
         .provider = s->o->provider != NULL ? s->o->provider : "adyen",
         .taken_at_us = s->o->taken_at_us,
@@ -211,7 +315,7 @@ static void scan_csv(struct scan *s, FILE *f)
         s->o->format == RF_LOAD_ADYEN ? (const void *)&adyen : (const void *)&generic;
     struct rf_csv_row row;
     struct rf_error e;
-    char where[32];
+    char where[32], message[RF_ERROR_MESSAGE_MAX];
     enum rf_read got;
 
     rf_error_clear(&e);
@@ -250,8 +354,10 @@ static void scan_csv(struct scan *s, FILE *f)
             fault(s, where, e.message);
         else if (skipped)
             s->counts->skipped++;
+        else if (!check(&r, message, sizeof message))
+            fault(s, where, message);
         else
-            deliver(s, &r, where);
+            deliver(s, s->a, &r);
     }
 out:
     rf_csv_close(csv);

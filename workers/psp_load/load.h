@@ -4,8 +4,10 @@
  * readers (json_stream.c, csv.c) and the mappers (stripe.c, adyen.c,
  * generic.c), gives each record its source ("file:[3]", "file:12") and
  * reports each fault with its file, position and field
- * ("refunds.json:[3]: amount: must be a positive integer"). What happens to
- * the records is the caller's (main.c spools them for writer.c).
+ * ("refunds.json:[3]: amount: must be a positive integer"). JSON objects may
+ * be parsed on several threads (ordered.c); records and faults still come in
+ * file order, from the calling thread. What happens to the records is the
+ * caller's (main.c spools them for writer.c).
  */
 #ifndef REFUNDS_PSP_LOAD_LOAD_H
 #define REFUNDS_PSP_LOAD_LOAD_H
@@ -29,6 +31,7 @@ struct rf_load_options {
     int64_t taken_at_us;  /* when the file's data was current */
     const char *name;     /* the file's name in sources and messages */
     int max_faults;       /* faults reported before the scan gives up (0: 10) */
+    int threads;          /* threads parsing JSON objects; 0: the calling thread parses */
 };
 
 struct rf_load_counts {

@@ -6,13 +6,15 @@
  *                    [--taken-at RFC3339] FILE...        ("-" reads stdin)
  *
  * Each file is loaded on its own, in two passes: the first reads and
- * validates all of it (load.c) and spools the commands its records become
- * (spool.c); only when every item is valid does the second send them
+ * validates all of it (load.c) and spools the commands its records become,
+ * as the bytes Redis reads (spool.c); only when every item is valid does the
+ * second send them
  * (writer.c), then the provider's snapshot. So nothing of a bad file is
  * written. This file holds the options, the per-file steps and the report.
  * Environment: REFUNDS_REDIS_URL (redis://127.0.0.1:6379),
  * REFUNDS_REDIS_CONNECT_TIMEOUT_MS (2000), REFUNDS_REDIS_TIMEOUT_MS (10000),
- * REFUNDS_PSP_LOAD_BATCH (1000 calls per round trip), REFUNDS_LOG_LEVEL.
+ * REFUNDS_PSP_LOAD_BATCH (1000 calls per round trip), REFUNDS_PSP_LOAD_THREADS
+ * (threads parsing JSON; the number of CPUs), REFUNDS_LOG_LEVEL.
  * JSON log lines go to stdout, faults and the human summary to stderr.
  * Exit status: 0 every file loaded, 1 a file failed, 2 a usage error.
  */
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "load.h"
 #include "refunds/cache.h"
@@ -43,6 +46,7 @@ struct options {
     const char *format_name;
     const char *provider;
     int64_t taken_at_us; /* 0: each file's modification time */
+    int threads;         /* threads parsing JSON objects */
 };
 
 struct provider_count {
@@ -118,9 +122,8 @@ static enum rf_code on_record(void *arg, struct rf_arena *a, const struct rf_psp
 {
     struct job *job = arg;
     struct provider_count *p = NULL;
-    const char **argv;
-    size_t *argvlen;
-    int argc;
+    const char *command;
+    size_t len;
 
     for (int i = 0; i < job->n_providers && p == NULL; i++) {
         if (strcmp(job->providers[i].name, r->provider) == 0)
@@ -135,8 +138,8 @@ static enum rf_code on_record(void *arg, struct rf_arena *a, const struct rf_psp
         p->records = 0;
     }
     p->records++;
-    argc = rf_psp_writer_args(a, r, &argv, &argvlen);
-    return rf_spool_put(job->spool, argc, argv, argvlen, err);
+    command = rf_psp_writer_command(a, r, &len);
+    return rf_spool_put(job->spool, 1, &command, &len, err);
 }
 
 static void on_fault(void *arg, const char *message)
@@ -162,7 +165,10 @@ static enum rf_code write_job(struct rf_psp_writer *w, struct job *job, int64_t 
         got = rf_spool_get(job->spool, a, &argc, &argv, &argvlen, err);
         if (got == RF_READ_END)
             break;
-        code = got == RF_READ_ITEM ? rf_psp_writer_add(w, argc, argv, argvlen, err) : err->code;
+        if (got == RF_READ_ITEM && argc != 1)
+            code = rf_fail(err, RF_DATA_LOSS, "the temporary spool file is damaged");
+        else
+            code = got == RF_READ_ITEM ? rf_psp_writer_add(w, argv[0], argvlen[0], err) : err->code;
     }
     if (code == RF_OK)
         code = rf_psp_writer_flush(w, err);
@@ -218,7 +224,8 @@ static bool load_file(const char *path, const struct options *o, struct rf_psp_w
                       struct totals *t)
 {
     char name[NAME_MAX_BYTES];
-    struct rf_load_options lo = {.format = o->format, .provider = o->provider, .name = name};
+    struct rf_load_options lo = {
+        .format = o->format, .provider = o->provider, .name = name, .threads = o->threads};
     struct rf_load_sink sink = {.record = on_record, .fault = on_fault};
     struct rf_psp_writer_stats before = *rf_psp_writer_stats(w), d;
     struct rf_load_counts counts = {0};
@@ -375,7 +382,8 @@ int main(int argc, char **argv)
     struct rf_cache *cache;
     struct rf_psp_writer *w;
     struct rf_logline l;
-    long long connect_ms, timeout_ms, batch;
+    long long connect_ms, timeout_ms, batch, threads;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     enum rf_log_level level;
     int first, code = 0;
 
@@ -387,8 +395,11 @@ int main(int argc, char **argv)
     rf_log_init("refunds-psp-load", level);
     if (rf_env_int("REFUNDS_REDIS_CONNECT_TIMEOUT_MS", 2000, 1, 600000, &connect_ms, &err) ||
         rf_env_int("REFUNDS_REDIS_TIMEOUT_MS", 10000, 1, 3600000, &timeout_ms, &err) ||
-        rf_env_int("REFUNDS_PSP_LOAD_BATCH", 1000, 1, 100000, &batch, &err))
+        rf_env_int("REFUNDS_PSP_LOAD_BATCH", 1000, 1, 100000, &batch, &err) ||
+        rf_env_int("REFUNDS_PSP_LOAD_THREADS", cpus > 1 ? (cpus < 16 ? cpus : 16) : 0, 0, 64,
+                   &threads, &err))
         return usage_error("%s", err.message);
+    o.threads = (int)threads;
     cache = rf_cache_create(rf_env_str("REFUNDS_REDIS_URL", "redis://127.0.0.1:6379"),
                             (int)connect_ms, (int)timeout_ms, &err);
     if (cache == NULL)

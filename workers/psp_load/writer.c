@@ -179,20 +179,23 @@ int rf_psp_writer_args(struct rf_arena *a, const struct rf_psp_record *r, const 
 
 static enum rf_code send_batch(struct rf_psp_writer *w, struct rf_error *err);
 
-enum rf_code rf_psp_writer_add(struct rf_psp_writer *w, int argc, const char *const *argv,
-                               const size_t *argvlen, struct rf_error *err)
+const char *rf_psp_writer_command(struct rf_arena *a, const struct rf_psp_record *r, size_t *len)
 {
-    struct rf_arena *a = w->arena[w->cur];
-    const char **v = rf_arena_alloc(a, (size_t)argc * sizeof *v);
+    const char **argv;
+    size_t *argvlen;
+    int argc = rf_psp_writer_args(a, r, &argv, &argvlen);
 
-    for (int i = 0; i < argc; i++) {
-        char *p = rf_arena_alloc(a, argvlen[i] + 1);
+    build_record_script();
+    return rf_cache_format_script(a, &record_script, RECORD_KEYS, argc, argv, argvlen, len);
+}
 
-        memcpy(p, argv[i], argvlen[i]);
-        p[argvlen[i]] = '\0';
-        v[i] = p;
-    }
-    rf_cache_pipeline_add_script(w->pipe, &record_script, RECORD_KEYS, argc, v, argvlen);
+enum rf_code rf_psp_writer_add(struct rf_psp_writer *w, const char *command, size_t len,
+                               struct rf_error *err)
+{
+    char *copy = rf_arena_alloc(w->arena[w->cur], len);
+
+    memcpy(copy, command, len);
+    rf_cache_pipeline_add_formatted(w->pipe, &record_script, copy, len);
     if (rf_cache_pipeline_count(w->pipe) >= w->batch)
         return send_batch(w, err);
     return RF_OK;

@@ -37,18 +37,25 @@ void rf_psp_writer_destroy(struct rf_psp_writer *w);
  * rf_psp_record_check) in arena a: the record's key, its day index's key,
  * its id, created_at in Unix seconds, then the values of the hash fields in
  * rf_psp_field_names order. *argv and *argvlen get the list, the return
- * value its length. This is what rf_psp_writer_add takes, so a list can be
- * built early (and spooled) and sent later.
+ * value its length.
  */
 int rf_psp_writer_args(struct rf_arena *a, const struct rf_psp_record *r, const char ***argv,
                        size_t **argvlen);
 
 /*
- * Queues one record's script call (a list from rf_psp_writer_args; copied)
- * and sends the batch when it is full. Errors as rf_psp_writer_flush.
+ * The record script's call for r as the bytes Redis reads (EVALSHA with
+ * rf_psp_writer_args), in arena a; *len gets their length. What
+ * rf_psp_writer_add takes, so that a command can be built early (and
+ * spooled) and sent later with no more work.
  */
-enum rf_code rf_psp_writer_add(struct rf_psp_writer *w, int argc, const char *const *argv,
-                               const size_t *argvlen, struct rf_error *err);
+const char *rf_psp_writer_command(struct rf_arena *a, const struct rf_psp_record *r, size_t *len);
+
+/*
+ * Queues one record's command (from rf_psp_writer_command; copied) and sends
+ * the batch when it is full. Errors as rf_psp_writer_flush.
+ */
+enum rf_code rf_psp_writer_add(struct rf_psp_writer *w, const char *command, size_t len,
+                               struct rf_error *err);
 
 /*
  * Sends what is queued and counts the results. UNAVAILABLE when Redis cannot

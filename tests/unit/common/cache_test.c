@@ -230,3 +230,34 @@ Test(cache, error_replies_are_recognised_by_prefix)
     cr_assert_not(rf_cache_reply_is_error(&ok, NULL));
     cr_assert_not(rf_cache_reply_is_error(NULL, NULL));
 }
+
+Test(cache, a_script_call_is_formatted_as_the_bytes_redis_reads)
+{
+    static struct rf_cache_script s = RF_CACHE_SCRIPT_INIT("return 1");
+    struct rf_arena *a = rf_arena_create(0);
+    const char *argv[] = {"k", "", "a\r\nb"};
+    size_t argvlen[] = {1, 0, 4};
+    size_t len = 0;
+    const char *cmd = rf_cache_format_script(a, &s, 1, 3, argv, argvlen, &len);
+    /* RESP of EVALSHA <sha1 of "return 1"> 1 k "" "a\r\nb", written out by hand. */
+    static const char want[] =
+        "*6\r\n$7\r\nEVALSHA\r\n$40\r\ne0e1f9fabfc9d4800c877a703b823ac0578ff8db"
+        "\r\n$1\r\n1\r\n$1\r\nk\r\n$0\r\n\r\n$4\r\na\r\nb\r\n";
+
+    cr_assert_eq(len, sizeof want - 1);
+    cr_assert(memcmp(cmd, want, len) == 0, "%.*s", (int)len, cmd);
+    rf_arena_destroy(a);
+}
+
+Test(cache, a_formatted_command_counts_as_one)
+{
+    struct rf_error err;
+    struct rf_cache *c = rf_cache_create("redis://127.0.0.1", 100, 100, &err);
+    struct rf_arena *a = rf_arena_create(0);
+    struct rf_cache_pipeline *p = rf_cache_pipeline_begin(c, a);
+
+    rf_cache_pipeline_add_formatted(p, NULL, "*1\r\n$4\r\nPING\r\n", 14);
+    cr_assert_eq(rf_cache_pipeline_count(p), 1);
+    rf_arena_destroy(a);
+    rf_cache_destroy(c);
+}

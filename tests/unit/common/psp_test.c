@@ -418,3 +418,41 @@ Test(psp, decimals_are_written_without_printf_for_every_sign_and_size)
     cr_assert_str_eq(rf_psp_decimal(a, INT64_MAX), "9223372036854775807");
     cr_assert_str_eq(rf_psp_decimal(a, INT64_MIN), "-9223372036854775808");
 }
+
+Test(psp, fixed_width_times_agree_with_timeutil_whatever_came_before)
+{
+    /* Seconds repeat and alternate so that the per-thread memo is hit, missed and evicted. */
+    static const int64_t times[] = {
+        T0,
+        T0 + 1,
+        T0 + 999999,
+        T0 - 1,
+        -1,
+        0,
+        T0 + 7,
+        -1000001,
+        T0,
+        RF_TIME_MIN_US,
+        RF_TIME_MAX_US,
+        951782400LL * RF_USEC_PER_SEC + 42,
+        T0 + 1,
+    };
+
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        char got[64], want[64];
+
+        rf_time_format_rfc3339(times[i], want, sizeof want);
+        cr_assert_eq(rf_psp_time_format(times[i], got, sizeof got), RF_PSP_TIME_LEN);
+        cr_assert_eq(strncmp(got, want, 19), 0, "%s vs %s", got, want);
+        if (strchr(want, '.') != NULL)
+            cr_assert_str_eq(got, want);
+        else
+            cr_assert_str_eq(got + 19, ".000000Z", "%s", got);
+    }
+    {
+        char buf[64] = "x";
+
+        cr_assert_eq(rf_psp_time_format(RF_TIME_MAX_US + 1, buf, sizeof buf), 0);
+        cr_assert_str_eq(buf, "");
+    }
+}

@@ -5,6 +5,7 @@
  * the fault limit, and a sink that fails. No Redis: the sink collects.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -48,10 +49,13 @@ static void on_fault(void *arg, const char *message)
     c->faults++;
 }
 
+static int threads; /* of every scan */
+
 static enum rf_code scan(const char *text, enum rf_load_format format, const char *name,
                          struct collected *c, struct rf_load_counts *counts, struct rf_error *err)
 {
-    struct rf_load_options o = {.format = format, .taken_at_us = TAKEN_AT, .name = name};
+    struct rf_load_options o = {
+        .format = format, .taken_at_us = TAKEN_AT, .name = name, .threads = threads};
     struct rf_load_sink sink = {.record = on_record, .fault = on_fault, .arg = c};
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     enum rf_code code;
@@ -294,4 +298,64 @@ Test(load, formats_are_named)
     cr_assert(rf_load_format_parse("generic", &f));
     cr_assert_eq(f, RF_LOAD_GENERIC);
     cr_assert_not(rf_load_format_parse("Stripe", &f));
+}
+
+/* A file of 300 objects, eight of them broken (every 37th from [5]), then a truncated one. */
+static char *mixed_file(void)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+
+    len += (size_t)snprintf(text + len, cap - len, "{\"object\":\"list\",\"data\":[");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s{\"id\":\"re_%d\",\"amount\":%s,\"currency\":\"eur\","
+                                "\"created\":1794820364,\"status\":\"pending\"}\n",
+                                i ? "," : "", i, i % 37 == 5 ? "1.5" : "100");
+    snprintf(text + len, cap - len, ",{\"id\":\"re_cut\",");
+    return text;
+}
+
+Test(load, parsing_threads_give_the_same_records_and_faults_in_file_order)
+{
+    char *text = mixed_file();
+    struct collected one = {0}, many = {0};
+    struct rf_load_counts n1, n2;
+    struct rf_error e1, e2;
+
+    threads = 0;
+    cr_assert_eq(scan(text, RF_LOAD_STRIPE, "x.json", &one, &n1, &e1), RF_INVALID_ARGUMENT);
+    threads = 3;
+    cr_assert_eq(scan(text, RF_LOAD_STRIPE, "x.json", &many, &n2, &e2), RF_INVALID_ARGUMENT);
+    cr_assert_eq(n1.items, 300);
+    cr_assert_eq(n1.faults, 9);
+    cr_assert_eq(n1.records, 292);
+    cr_assert_eq(n2.items, n1.items);
+    cr_assert_eq(n2.records, n1.records);
+    cr_assert_eq(n2.faults, n1.faults);
+    cr_assert_str_eq(one.messages[0], "x.json:[5]: amount: must be a positive integer");
+    cr_assert_str_eq(one.messages[7], "x.json:[264]: amount: must be a positive integer");
+    cr_assert_str_eq(one.messages[8], "x.json:[300]: the file ends inside an object (truncated?)");
+    for (int i = 0; i < 9; i++)
+        cr_assert_str_eq(many.messages[i], one.messages[i], "fault %d", i);
+    for (int i = 0; i < 16; i++)
+        cr_assert_str_eq(many.sources[i], one.sources[i], "record %d", i);
+    cr_assert_str_eq(e2.message, e1.message);
+    free(text);
+}
+
+Test(load, with_parsing_threads_the_truncated_end_is_reported_after_the_objects_before_it)
+{
+    struct collected c = {0};
+    struct rf_load_counts n;
+    struct rf_error err;
+
+    threads = 2;
+    cr_assert_eq(scan("[" REFUND("re_1", "100", "eur") "," REFUND("re_2", "1.5", "eur") ",{\"id\":",
+                      RF_LOAD_STRIPE, "x.json", &c, &n, &err),
+                 RF_INVALID_ARGUMENT);
+    cr_assert_eq(c.faults, 2);
+    cr_assert_str_eq(c.messages[0], "x.json:[1]: amount: must be a positive integer");
+    cr_assert_str_eq(c.messages[1], "x.json:[2]: the file ends inside an object (truncated?)");
+    cr_assert_eq(n.records, 1);
 }
