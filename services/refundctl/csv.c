@@ -141,6 +141,11 @@ static const char *const report_columns[] = {
     "refunds",
     "refunds_with_finding",
     "finding_share",
+    "nps_answers",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    "nps",
 };
 #define REPORT_COLUMNS (sizeof report_columns / sizeof report_columns[0])
 
@@ -168,6 +173,11 @@ static void report_line(FILE *out, struct rf_arena *a, const Refunds__V1__Policy
         rf_arena_printf(a, "%lld", (long long)row->refunds),
         rf_arena_printf(a, "%lld", (long long)row->refunds_with_finding),
         rf_arena_printf(a, "%.4f", row->finding_share),
+        rf_arena_printf(a, "%lld", (long long)row->nps_answers),
+        rf_arena_printf(a, "%lld", (long long)row->nps_promoters),
+        rf_arena_printf(a, "%lld", (long long)row->nps_passives),
+        rf_arena_printf(a, "%lld", (long long)row->nps_detractors),
+        row->has_nps ? rf_arena_printf(a, "%.1f", row->nps) : "",
     };
     size_t n_cur = total != NULL ? total->n_amounts : 0;
 

@@ -154,7 +154,7 @@ static const char *row_key(struct rf_arena *a, const Refunds__V1__PolicyReportRo
     return i < r->n_keys ? pr_one_line(a, r->keys[i]) : "all";
 }
 
-#define REPORT_FIGURES 11
+#define REPORT_FIGURES 12
 
 /* The figures of one row, after its keys. */
 static void report_cells(struct rf_arena *a, const Refunds__V1__PolicyReportRow *r,
@@ -179,6 +179,8 @@ static void report_cells(struct rf_arena *a, const Refunds__V1__PolicyReportRow 
                         duration(a, r->money_p90_seconds, r->money_confirmed > 0));
     cell[9] = rf_arena_printf(a, "%lld", (long long)r->refunds);
     cell[10] = percent(a, r->finding_share, r->refunds > 0);
+    cell[11] =
+        r->has_nps ? rf_arena_printf(a, "%+.0f (%lld)", r->nps, (long long)r->nps_answers) : "-";
 }
 
 static const char *dimension_head(struct rf_arena *a, int d)
@@ -194,9 +196,9 @@ static const char *dimension_head(struct rf_arena *a, int d)
 static void print_report(FILE *out, struct rf_arena *a, const Refunds__V1__PolicyReport *r)
 {
     static const char *const figures[REPORT_FIGURES] = {
-        "CASES",   "APPROVED",           "DENIED",           "ALT ACC/OFF",     "WDR/OPEN",
-        "RATE",    "DECISION P50 / P90", "SLA LATE/OVERDUE", "MONEY P50 / P90", "REFUNDS",
-        "FINDINGS"};
+        "CASES",    "APPROVED",           "DENIED",           "ALT ACC/OFF",     "WDR/OPEN",
+        "RATE",     "DECISION P50 / P90", "SLA LATE/OVERDUE", "MONEY P50 / P90", "REFUNDS",
+        "FINDINGS", "NPS (ANSWERS)"};
     size_t nd = r->n_group_by, ncols = nd + REPORT_FIGURES, nrows = r->n_rows + 1;
     const char **head = rf_arena_calloc(a, ncols, sizeof *head);
     bool *right = rf_arena_calloc(a, ncols, sizeof *right);

@@ -1,11 +1,13 @@
 /*
- * SQL of the policy report (see report_store.h). Three statements, each one
+ * SQL of the policy report (see report_store.h). Four statements, each one
  * pass over the range (the cases_by_created index for a part of the table,
  * a sequential scan when the range is most of it), in one read-only
  * snapshot: the figures of each group and of all (GROUPING SETS of the
  * group and the empty set share one sort, which the percentiles need), the
  * amounts of each group and currency (hashed, no sort), and the money of the
- * refunds of those cases. One prepared statement per ordered pair of
+ * refunds of those cases, and the satisfaction answers on those cases
+ * (follow_ups.score, counted per score so that nps.h alone says who is a
+ * promoter). One prepared statement per ordered pair of
  * dimensions (and per single dimension), built once: the grouping keys are
  * column expressions chosen from a fixed table, never text from the request.
  * $1 and $2 are the range; $3, in the figures, the time as of which a
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "refunds/pb.h"
+#include "nps.h"
 #include "report_store.h"
 
 /* The grouping key of each refunds.v1.ReportDimension; [0] is "no second dimension". */
@@ -51,12 +54,7 @@ static const char *const keys[] = {
     " count(*) FILTER (WHERE accepted), count(*) FILTER (WHERE outcome = 'WITHDRAWN'),"            \
     " count(*) FILTER (WHERE outcome IS NULL),"                                                    \
     " percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY to_decision),"                       \
-    " count(*) FILTER (WHERE sla_breached), count(*) FILTER (WHERE overdue)" /* Issue 10:          \
-                                                                                satisfaction (NPS  \
-                                                                                answers,           \
-                                                                                promoters,         \
-                                                                                detractors) joins  \
-                                                                                here. */           \
+    " count(*) FILTER (WHERE sla_breached), count(*) FILTER (WHERE overdue)"                       \
     " FROM (SELECT %s AS k1, %s AS k2, c.outcome, c.sla_breached,"                                 \
     " CASE WHEN c.outcome <> 'WITHDRAWN'"                                                          \
     " THEN floor(extract(epoch FROM c.decided_at - c.created_at))::bigint END AS to_decision,"     \
@@ -90,9 +88,20 @@ static const char *const keys[] = {
     " WHERE c.created_at >= $1 AND c.created_at < $2) b"                                           \
     " GROUP BY GROUPING SETS ((k1, k2), ()) ORDER BY grouping(k1, k2), k1, k2"
 
-enum part { FIGURES, AMOUNTS, MONEY, PARTS };
+/*
+ * The answers to the satisfaction question on the group's cases, per score
+ * (at most eleven rows per group), whenever they were given.
+ */
+#define NPS_FMT                                                                                    \
+    "SELECT k1, k2, grouping(k1, k2), score, count(*)"                                             \
+    " FROM (SELECT %s AS k1, %s AS k2, f.score"                                                    \
+    " FROM follow_ups f JOIN cases c ON c.id = f.case_id"                                          \
+    " WHERE f.score IS NOT NULL AND c.created_at >= $1 AND c.created_at < $2) b"                   \
+    " GROUP BY GROUPING SETS ((k1, k2, score), (score)) ORDER BY grouping(k1, k2), k1, k2, score"
 
-static const char *const part_names[PARTS] = {"figures", "amounts", "money"};
+enum part { FIGURES, AMOUNTS, MONEY, NPS, PARTS };
+
+static const char *const part_names[PARTS] = {"figures", "amounts", "money", "nps"};
 
 /* Part p's statement with the keys k1 and k2 into buf; what snprintf returns. */
 static int format(char *buf, size_t size, enum part p, const char *k1, const char *k2)
@@ -102,6 +111,8 @@ static int format(char *buf, size_t size, enum part p, const char *k1, const cha
         return snprintf(buf, size, FIGURES_FMT, k1, k2);
     case AMOUNTS:
         return snprintf(buf, size, AMOUNTS_FMT, k1, k2);
+    case NPS:
+        return snprintf(buf, size, NPS_FMT, k1, k2);
     default:
         return snprintf(buf, size, MONEY_FMT, k1, k2);
     }
@@ -126,11 +137,14 @@ enum {
 };
 enum { A_K1, A_K2, A_CURRENCY, A_G, A_CASES, A_REQUESTED, A_APPROVED, A_REFUNDED };
 enum { M_K1, M_K2, M_G, M_REFUNDS, M_FINDING, M_CONFIRMED, M_P };
+enum { N_K1, N_K2, N_G, N_SCORE, N_COUNT };
+/* The column of grouping(k1, k2) in each part's result. */
+static const int grouping_col[PARTS] = {F_G, A_G, M_G, N_G};
 
 static char sql[PARTS][N_KEYS][N_KEYS][2048];
 static char names[PARTS][N_KEYS][N_KEYS][32];
 static struct rf_stmt stmts[PARTS][N_KEYS][N_KEYS];
-static char whole[N_KEYS][N_KEYS][3 * 2048 + 8];
+static char whole[N_KEYS][N_KEYS][PARTS * 2048 + 8];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static const struct rf_stmt read_only = {
@@ -275,6 +289,19 @@ static void money(const PGresult *res, int row, Refunds__V1__PolicyReportRow *r)
     r->money_p90_seconds = element(res, row, M_P, 2);
 }
 
+/* Adds count answers of score to r's satisfaction figures. */
+static void nps_add(Refunds__V1__PolicyReportRow *r, int score, int64_t count)
+{
+    struct rf_nps n = {r->nps_promoters, r->nps_passives, r->nps_detractors};
+
+    rf_nps_add(&n, score, count);
+    r->nps_promoters = n.promoters;
+    r->nps_passives = n.passives;
+    r->nps_detractors = n.detractors;
+    r->nps_answers = rf_nps_answers(&n);
+    r->has_nps = rf_nps_score(&n, &r->nps);
+}
+
 /* Runs part p of the report into out. */
 static enum rf_code run(struct rf_ctx *ctx, enum part p, size_t a, size_t b, size_t n_dims,
                         int64_t from_us, int64_t to_us, Refunds__V1__PolicyReport *out)
@@ -307,13 +334,15 @@ static enum rf_code run(struct rf_ctx *ctx, enum part p, size_t a, size_t b, siz
                 out->total = r;
             else
                 out->rows[out->n_rows++] = r;
-        } else if ((r = find_row(out, res, i, p == AMOUNTS ? A_G : M_G, n_dims)) == NULL) {
+        } else if ((r = find_row(out, res, i, grouping_col[p], n_dims)) == NULL) {
             /* Not reached: every case the amounts or refunds count is a case of a group. */
         } else if (p == AMOUNTS) {
             /* Room for as many currencies as the result has rows: a few hundred at most. */
             if (r->amounts == NULL)
                 r->amounts = rf_arena_calloc(ctx->arena, (size_t)rows, sizeof *r->amounts);
             r->amounts[r->n_amounts++] = amounts(ctx, res, i);
+        } else if (p == NPS) {
+            nps_add(r, (int)num(res, i, N_SCORE), num(res, i, N_COUNT));
         } else {
             money(res, i, r);
         }

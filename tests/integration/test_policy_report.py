@@ -15,6 +15,10 @@ their times are pinned in SQL, so that every duration of the report is known:
   F     defective     kitchen      EUR 20.00   T0+5h     pending, overdue
   G     not_received  electronics  USD 40.00   T0+6h     self-approved        +1h      issued
   H     defective     kitchen      EUR 10.00   before the range: not counted
+
+and the customers' answers to the satisfaction question (CompleteFollowUp):
+A 10, B 6, C 9, D 8, G 10, H 0 (out of the range) — NPS by reason: changed_mind
++50 (2 answers), defective 0 (2), not_received +100 (1), all +40 (5).
 """
 
 import datetime
@@ -98,6 +102,19 @@ class PolicyReport(ServerTest):
             f" SELECT gen_random_uuid(), 'STUCK_PENDING', 'OPEN', r.id, r.case_id, r.provider,"
             " r.provider_refund_id, r.amount_minor, r.currency, '[]', 'Ask the provider', 'FINANCE', now(),"
             f" now(), gen_random_uuid() FROM refunds r WHERE r.case_id = '{cls.ids['B']}'")
+        # The answers: on the satisfaction task the case has (after the money
+        # or the offer), or on one scheduled for it.
+        for key, score in (("A", 10), ("B", 6), ("C", 9), ("D", 8), ("G", 10), ("H", 0)):
+            name = "cases/" + cls.ids[key]
+            due = t.client.call("ListDueFollowUps", pb.ListDueFollowUpsRequest(
+                assignee="alice", include_upcoming=True, page_size=500)).follow_ups
+            task = next((f for f in due if f.case == name and f.kind == pb.FOLLOW_UP_KIND_SATISFACTION), None)
+            if task is None:
+                task = t.client.call("ScheduleFollowUp", pb.ScheduleFollowUpRequest(
+                    request_id=rid(), name=name, kind=pb.FOLLOW_UP_KIND_SATISFACTION))
+            t.client.call("CompleteFollowUp", pb.CompleteFollowUpRequest(
+                request_id=rid(), name=task.name, outcome="called",
+                satisfaction=pb.Satisfaction(score=score)))
         # The times, pinned: created, decided after, the money confirmed after the decision.
         pins = {"A": (0, 2, 3), "B": (1, 10, 5), "C": (2, 4, None), "D": (3, 6, None), "E": (4, None, None),
                 "F": (5, None, None), "G": (6, 1, None)}
@@ -121,6 +138,11 @@ class PolicyReport(ServerTest):
             "alternative_accepted", "withdrawn", "undecided", "decision_p50_seconds",
             "decision_p90_seconds", "sla_breaches", "overdue_pending", "money_confirmed",
             "money_p50_seconds", "money_p90_seconds", "refunds", "refunds_with_finding")}
+
+    @staticmethod
+    def nps(row):
+        return (row.nps_answers, row.nps_promoters, row.nps_passives, row.nps_detractors, row.has_nps,
+                round(row.nps, 6))
 
     @staticmethod
     def amounts(row):
@@ -158,6 +180,8 @@ class PolicyReport(ServerTest):
             money_p50_seconds=3 * DAY, money_p90_seconds=5 * DAY, refunds=3, refunds_with_finding=1))
         self.assertAlmostEqual(total.approval_rate, 3 / 5)
         self.assertAlmostEqual(total.finding_share, 1 / 3)
+        self.assertEqual([self.nps(x) for x in list(r.rows) + [total]], [
+            (2, 1, 1, 0, True, 50.0), (2, 1, 0, 1, True, 0.0), (1, 1, 0, 0, True, 100.0), (5, 3, 1, 1, True, 40.0)])
         self.assertEqual(self.amounts(total), [("EUR", 5, 43000, 15000, 15000), ("USD", 2, 8000, 4000, 4000)])
 
     def test_by_two_dimensions_and_by_tier_and_policy_version(self):
@@ -174,12 +198,15 @@ class PolicyReport(ServerTest):
                          (0.5, 4 * HOUR, 10 * HOUR))
         r = self.report(ppb.REPORT_DIMENSION_POLICY_VERSION, ppb.REPORT_DIMENSION_CHANNEL)
         self.assertEqual([(list(x.keys), x.cases) for x in r.rows], [(["1", "email"], 6), (["none", "email"], 1)])
+        # NPS by policy version: the withdrawn E, never evaluated, has no answer.
+        self.assertEqual([self.nps(x) for x in r.rows], [(5, 3, 1, 1, True, 40.0), (0, 0, 0, 0, False, 0.0)])
 
     def test_an_empty_range_reports_zeros(self):
         r = self.client.policies("GetPolicyReport", ppb.GetPolicyReportRequest(
             start_time=stamp("2020-01-01T00:00:00Z"), end_time=stamp("2020-02-01T00:00:00Z"),
             group_by=[ppb.REPORT_DIMENSION_REASON]), who="carol")
         self.assertEqual((len(r.rows), r.total.cases, len(r.total.amounts)), (0, 0, 0))
+        self.assertEqual(self.nps(r.total), (0, 0, 0, 0, False, 0.0))
 
     def test_bad_requests_and_roles(self):
         with self.assertRaises(grpc.RpcError) as ctx:
@@ -199,15 +226,16 @@ class PolicyReport(ServerTest):
                                  "alternative_accepted,withdrawn,undecided,approval_rate,decision_p50_seconds,"
                                  "decision_p90_seconds,sla_breaches,overdue_pending,money_confirmed,"
                                  "money_p50_seconds,money_p90_seconds,refunds,refunds_with_finding,"
-                                 "finding_share,EUR_requested_minor,EUR_approved_minor,EUR_refunded_minor,"
+                                 "finding_share,nps_answers,nps_promoters,nps_passives,nps_detractors,nps,"
+                                 "EUR_requested_minor,EUR_approved_minor,EUR_refunded_minor,"
                                  "USD_requested_minor,USD_approved_minor,USD_refunded_minor")
         self.assertEqual(csv[2], "defective,4,1,1,0,0,0,1,1,1.0000,7200,36000,1,1,2,259200,432000,2,1,"
-                                 "0.5000,20000,15000,15000,4000,0,0")
+                                 "0.5000,2,1,0,1,0.0,20000,15000,15000,4000,0,0")
         self.assertEqual(csv[-1].split(",")[:2], ["(total)", "7"])
         self.assertEqual(len(csv), 5)
         table = self.ctl(*args, "--by", "reason,category", who="erin").stdout
         self.assertRegex(table, r"defective\s+kitchen\s+3\s+1\+1\s+0\s+0/0\s+0/1\s+100.0%\s+2h 0m / 10h 0m"
-                                r"\s+1/1\s+3d 0h / 5d 0h\s+2\s+50.0%")
+                                r"\s+1/1\s+3d 0h / 5d 0h\s+2\s+50.0%\s+\+0 \(2\)")
         self.assertRegex(table, r"defective\s+kitchen\s+EUR\s+3\s+EUR 200.00\s+EUR 150.00\s+EUR 150.00")
         got = self.ctl_json("--json", *args, "--by", "tier", who="erin")
         self.assertEqual([(row["keys"], row["cases"]) for row in got["rows"]],
