@@ -104,16 +104,20 @@ static const struct rf_stmt latest = {
 static const struct rf_stmt take_lock = {
     "audit_checkpoint_lock", "SELECT pg_try_advisory_xact_lock(" CHECKPOINT_LOCK_KEY ")"};
 
-/* SKIP LOCKED: a case a call is changing now is recorded by the next checkpoint. */
+/*
+ * The cases whose chain moved past their mark, as the snapshot has them: no
+ * lock, so a call changing a case never waits for a checkpoint (migration
+ * 0011). A merge of the two primary keys in id order, stopping at $1 moved.
+ */
 static const struct rf_stmt moved_cases = {
-    "audit_checkpoint_moved", "SELECT id, audit_seq, audit_head FROM cases"
-                              " WHERE audit_seq <> audit_checkpointed_seq ORDER BY id LIMIT $1"
-                              " FOR UPDATE SKIP LOCKED"};
+    "audit_checkpoint_moved", "SELECT c.id, c.audit_seq, c.audit_head FROM cases c LEFT JOIN "
+                              "audit_marks m ON m.case_id = c.id"
+                              " WHERE c.audit_seq <> coalesce(m.seq, 0) ORDER BY c.id LIMIT $1"};
 
 /*
  * The checkpoint, its heads and the cases' marks in one statement. A case
- * that moved on since it was read keeps audit_seq <> audit_checkpointed_seq,
- * so the next checkpoint records it again.
+ * that moved on since it was read keeps audit_seq above its mark, so the next
+ * checkpoint records it again; a mark never goes back.
  */
 static const struct rf_stmt insert_checkpoint = {
     "audit_checkpoint_insert",
@@ -122,7 +126,8 @@ static const struct rf_stmt insert_checkpoint = {
     " h AS (INSERT INTO audit_checkpoint_heads (checkpoint_id, case_id, seq, head)"
     " SELECT k.id, t.c, t.s, decode(t.h, 'hex') FROM k,"
     " unnest($8::uuid[], $9::integer[], $10::text[]) AS t(c, s, h) RETURNING case_id, seq)"
-    " UPDATE cases SET audit_checkpointed_seq = h.seq FROM h WHERE cases.id = h.case_id"};
+    " INSERT INTO audit_marks (case_id, seq) SELECT case_id, seq FROM h"
+    " ON CONFLICT (case_id) DO UPDATE SET seq = EXCLUDED.seq WHERE audit_marks.seq < EXCLUDED.seq"};
 
 enum rf_code rf_audit_verify_begin(struct rf_ctx *ctx)
 {

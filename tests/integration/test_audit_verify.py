@@ -95,7 +95,8 @@ class Base(ServerTest):
     def wait_checkpointed(self, *ids):
         inlist = ",".join(f"'{i}'" for i in ids)
         wait_for(lambda: self.db.scalar(
-            f"SELECT count(*) FROM cases WHERE id IN ({inlist}) AND audit_seq <> audit_checkpointed_seq") == "0",
+            f"SELECT count(*) FROM cases c LEFT JOIN audit_marks m ON m.case_id = c.id"
+            f" WHERE c.id IN ({inlist}) AND c.audit_seq <> coalesce(m.seq, 0)") == "0",
             15, "a checkpoint of the new cases")
 
     def as_owner(self, table, *statements):
