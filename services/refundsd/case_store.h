@@ -85,6 +85,13 @@ struct rf_case_filter {
 enum rf_code rf_case_store_list(struct rf_ctx *ctx, const struct rf_case_filter *f,
                                 Refunds__V1__Case ***cases, size_t *n);
 
+/*
+ * Every statement of this file, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. The ListCases statements,
+ * built at first use, are built by this call if they were not yet.
+ */
+const struct rf_stmt *const *rf_case_store_statements(void);
+
 /* Lists pending approvals by due time after (after_due_us, after_id); after_id NULL for the start.
  */
 enum rf_code rf_case_store_queue(struct rf_ctx *ctx, int64_t after_due_us, const char *after_id,

@@ -1,0 +1,30 @@
+/*
+ * One registry of the SQL statements of refunds_store (the *_store.c files),
+ * so that tools take the statement texts from the code instead of copying
+ * them: refunds-loadgen --print-sql prints one for deploy/bench/run's pgbench
+ * scripts. It only finds and lists statements; running them is rf_db_exec's
+ * job, and each store keeps its statements next to the code that binds their
+ * parameters. The statements of refunds_common (the audit chain's append,
+ * the migrations' bookkeeping) are not part of it.
+ */
+#ifndef REFUNDS_STORE_STATEMENTS_H
+#define REFUNDS_STORE_STATEMENTS_H
+
+#include <stddef.h>
+
+#include "refunds/db.h"
+
+/*
+ * The statement called name (its prepared-statement name, e.g. "case_get_full"),
+ * or NULL when no store has one by that name. The statement is static: never freed.
+ */
+const struct rf_stmt *rf_store_statement(const char *name);
+
+/*
+ * The i-th statement of the registry, from 0, in a fixed order (store by
+ * store, each in its own order), or NULL past the last: iterate with
+ * for (i = 0; (s = rf_store_statement_at(i)) != NULL; i++). Static, never freed.
+ */
+const struct rf_stmt *rf_store_statement_at(size_t i);
+
+#endif
