@@ -13,6 +13,7 @@ It measures nothing itself and starts nothing. Called as
 with the commands below (see each function). Exit status 1 with a message
 when a measurement is not valid.
 """
+import bisect
 import glob
 import json
 import math
@@ -176,12 +177,12 @@ def cmd_tail(log, seconds, result, samples=None, window_json=None):
     From refunds-loadgen's --log-file (start ms, code, ms, connection): the
     p99 of each second of the window, and how many of the calls slower than
     the run's p99 fall in its worst 100 ms. With cpu_sampler.py's SAMPLES (and
-    the run's JSON, for when its window began): the cores other work took, the
-    benchmark's own run-queue wait and the steal, and the p99 of the calls
-    started in quiet intervals (other work under 0.1 core, steal under 0.05)
-    next to the share of slow calls that started in busy ones (0.3 core or
-    more): a tail made by other work on the shared cores tells itself from
-    one the benchmark makes by itself.
+    the run's JSON, for when its window began): the cores other work took
+    (busy minus ours, to a tick or so), the steal, and the benchmark's own
+    run-queue wait; and the p99 of the calls started in the intervals where
+    that wait was at most its median, next to those where it was above, with
+    how many of the slow calls started in the latter: a tail made by waiting
+    for a CPU concentrates there.
     """
     calls = []
     for line in open(log):
@@ -204,39 +205,39 @@ def cmd_tail(log, seconds, result, samples=None, window_json=None):
                "slow_in_worst_100ms": max(buckets.values(), default=0)}
     if calls and samples:
         w0 = load(window_json)["window_mono_ms"]
-        rows = []  # (from ms, to ms into the window, other cores, our wait ms/s, steal cores)
+        rows = []  # (from ms, to ms into the window, other cores, own wait ms/s, steal cores)
         lines = [list(map(float, line.split())) for line in open(samples)]
         for a, b in zip(lines, lines[1:]):
-            # b: time, then busy, our run, our wait, steal ns since a
+            # b: time, then busy, own run, own wait, steal ns since a
             dt_ns = (b[0] - a[0]) * 1e6
             rows.append((a[0] - w0, b[0] - w0, max(0.0, b[1] - b[2]) / dt_ns,
                          b[3] / dt_ns * 1000, b[4] / dt_ns))
         inside = [x for x in rows if x[1] > 0 and x[0] < float(seconds) * 1000]
+        if inside:
+            median_wait = sorted(x[3] for x in inside)[len(inside) // 2]
+            starts = [x[0] for x in inside]
 
-        def interval(t):
-            for x in inside:
-                if x[0] <= t < x[1]:
-                    return x
-            return None
+            def interval(t):
+                i = bisect.bisect_right(starts, t) - 1
+                return inside[i] if i >= 0 and t < inside[i][1] else None
 
-        quiet, slow_busy, slow = [], 0, 0
-        for start, ms in calls:
-            x = interval(start)
-            if x is None:
-                continue
-            if x[2] < 0.1 and x[4] < 0.05:
-                quiet.append(ms)
-            if ms > out["p99_ms"]:
-                slow += 1
-                slow_busy += x[2] >= 0.3
-        n = max(1, len(inside))
-        out.update({
-            "other_cores": sum(x[2] for x in inside) / n,
-            "own_wait_ms_per_s": sum(x[3] for x in inside) / n,
-            "steal_cores": sum(x[4] for x in inside) / n,
-            "busy_intervals": sum(1 for x in inside if x[2] >= 0.3), "intervals": len(inside),
-            "slow_in_busy": slow_busy, "slow_seen": slow,
-            "quiet_calls": len(quiet), "p99_quiet_ms": percentile(sorted(quiet), 99)})
+            low, high, slow, slow_high = [], [], 0, 0
+            for start, ms in calls:
+                x = interval(start)
+                if x is None:
+                    continue
+                (high if x[3] > median_wait else low).append(ms)
+                if ms > out["p99_ms"]:
+                    slow += 1
+                    slow_high += x[3] > median_wait
+            n = len(inside)
+            out.update({
+                "other_cores": sum(x[2] for x in inside) / n,
+                "own_wait_ms_per_s": sum(x[3] for x in inside) / n,
+                "steal_cores": sum(x[4] for x in inside) / n,
+                "p99_low_wait_ms": percentile(sorted(low), 99),
+                "p99_high_wait_ms": percentile(sorted(high), 99),
+                "slow_in_high_wait": slow_high, "slow_seen": slow})
     save(result, out)
 
 
@@ -316,22 +317,22 @@ def cmd_table(state, *settings):
     print()
 
     # ---- the open loops' tails
-    print(f"  open loops at {rate:.0f}/s: the tail, and the other work on the cores while it ran")
-    print(f"  {'phase':<20}{'p99':>7}{'quiet p99':>10}{'other':>7}{'steal':>7}{'own wait':>10}"
-          f"{'slow calls in busy 100 ms':>27}  p99 of each second (ms)")
+    print(f"  open loops at {rate:.0f}/s: the tail against the other work on the cores and the"
+          " benchmark's own wait for a CPU")
+    print(f"  {'phase':<20}{'p99':>7}{'other':>7}{'steal':>7}{'own wait':>10}"
+          f"{'p99 low/high wait':>19}{'slow calls at high wait':>25}  p99 of each second (ms)")
     for name in ("check-R", "getcase-R", "getcase-R-uniform", "getcase-R-nocache"):
         t = res.get(name + "-tail")
         if t and "other_cores" in t:
-            # A p99 needs some hundred calls at least to mean anything.
-            quiet = f"{t['p99_quiet_ms']:.2f}" if t["quiet_calls"] >= 500 else "-"
-            print(f"  {name:<20}{t['p99_ms']:>7.2f}{quiet:>10}"
-                  f"{t['other_cores']:>7.2f}{t['steal_cores']:>7.2f}"
-                  f"{t['own_wait_ms_per_s']:>8.0f}/s"
-                  f"{t['slow_in_busy']:>10} of {t['slow_seen']:<5} ({t['busy_intervals']} of "
-                  f"{t['intervals']})  {' '.join(f'{v:.1f}' for v in t['p99_by_second_ms'])}")
-    print("    quiet p99: of the calls started while other work took < 0.1 core and steal < 0.05"
-          " (-: too few); own wait: the")
-    print("    benchmark's processes' run-queue wait (ms per second, summed over threads)")
+            split = f"{t['p99_low_wait_ms']:.2f}/{t['p99_high_wait_ms']:.2f}"
+            print(f"  {name:<20}{t['p99_ms']:>7.2f}{t['other_cores']:>7.2f}"
+                  f"{t['steal_cores']:>7.2f}{t['own_wait_ms_per_s']:>8.0f}/s{split:>19}"
+                  f"{t['slow_in_high_wait']:>15} of {t['slow_seen']:<6}"
+                  f"  {' '.join(f'{v:.1f}' for v in t['p99_by_second_ms'])}")
+    print("    other, steal: cores; own wait: ms per second the benchmark's threads were runnable"
+          " but not running;")
+    print("    low/high wait: the calls started in the 100 ms intervals where that wait was at"
+          " most / above its median")
     print()
 
     # ---- CPU
