@@ -106,11 +106,18 @@ rf_tokens() {
     {
         echo "# token subject role -- bearer tokens of the local run (keep private)"
         for role in service:shop service:payments agent:alice agent:bob approver:carol approver:dave \
-                    finance:erin finance:frank admin:grace admin:heidi; do
+                    senior_approver:sam senior_approver:sue finance:erin finance:frank \
+                    admin:grace admin:heidi; do
             name=${role#*:}; role=${role%%:*}
             echo "$(openssl rand -hex 24) $name $role"
         done
     } >"$file"
+}
+
+# rf_server_key FILE: writes the server's master key (32 random bytes as hex) once; kept after.
+rf_server_key() {
+    [ -f "$1" ] && return 0
+    (umask 077 && openssl rand -hex 32 >"$1")
 }
 
 # rf_token FILE SUBJECT: prints SUBJECT's token.

@@ -30,6 +30,20 @@ void rf_sha256_end(struct rf_sha256 *h, uint8_t out[RF_SHA256_LEN]);
  */
 void rf_sha256_field(struct rf_sha256 *h, const void *data, size_t len);
 
+/* HMAC-SHA256 of data under key. */
+void rf_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                    uint8_t out[RF_SHA256_LEN]);
+
+/* Bytes of a server key (REFUNDS_SERVER_KEY_FILE) and of the keys derived from it. */
+#define RF_KEY_LEN 32
+
+/*
+ * The key for one purpose ("tracking-token", "audit-checkpoint") derived from
+ * the server's master key: HMAC-SHA256(master, purpose), so that no two uses
+ * share a key and the master itself signs nothing.
+ */
+void rf_key_derive(const uint8_t master[RF_KEY_LEN], const char *purpose, uint8_t out[RF_KEY_LEN]);
+
 /* Fills buf with n cryptographically strong random bytes. */
 void rf_random_bytes(void *buf, size_t n);
 

@@ -121,10 +121,41 @@ void rf_param_text(struct rf_params *p, const char *s); /* NULL is SQL NULL */
 void rf_param_int(struct rf_params *p, struct rf_arena *a, long long v);
 void rf_param_time(struct rf_params *p, struct rf_arena *a, int64_t us);
 void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len);
+/*
+ * The two parameters of a newest-first keyset page, "(time, id) < ($n, $n+1)": the
+ * cursor's time and id, or, for the first page (before_id NULL), 'infinity' and the
+ * largest UUID.
+ */
+void rf_param_keyset_before(struct rf_params *p, struct rf_arena *a, int64_t before_us,
+                            const char *before_id);
+
+/*
+ * A PostgreSQL array literal ("{\"a\",NULL}") built element by element in an
+ * arena, for the bulk statements that take a whole batch as arrays
+ * (UPDATE ... FROM unnest($1::uuid[], $2::text[], ...)). Elements are quoted
+ * and escaped; NULL is SQL NULL. Finish with rf_array_text and pass it with
+ * rf_param_text.
+ */
+struct rf_array {
+    struct rf_arena *arena;
+    char *buf;
+    size_t len, cap;
+    size_t n;
+};
+
+void rf_array_init(struct rf_array *arr, struct rf_arena *a);
+void rf_array_text(struct rf_array *arr, const char *s); /* NULL is SQL NULL */
+void rf_array_int(struct rf_array *arr, long long v);
+void rf_array_time(struct rf_array *arr, int64_t us); /* 0 is SQL NULL */
+void rf_array_bool(struct rf_array *arr, bool v);
+/* The literal, NUL-terminated, in the arena; the array can take no more elements. */
+const char *rf_array_done(struct rf_array *arr);
 
 /* Result accessors. rf_db_text gives NULL for SQL NULL; the others give 0 / false. */
 const char *rf_db_text(const PGresult *res, int row, int col);
 bool rf_db_is_null(const PGresult *res, int row, int col);
+/* A copy of the text of the cell in a; "" for SQL NULL. Never NULL. */
+char *rf_db_text_copy(struct rf_arena *a, const PGresult *res, int row, int col);
 long long rf_db_int(const PGresult *res, int row, int col);
 int64_t rf_db_time(const PGresult *res, int row, int col);
 /* Decodes a bytea column of exactly len bytes into out; false otherwise. */

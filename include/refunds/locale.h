@@ -82,4 +82,13 @@ int rf_date_format_lang(int64_t us, const char *lang, char *buf, size_t size);
  */
 char *rf_list_format_lang(struct rf_arena *a, const char *const *items, size_t n, const char *lang);
 
+/*
+ * The payment method, as arrival windows name it ("card", "bank_transfer",
+ * "store_credit"; refunds/arrival.h), in words of lang for a customer: en
+ * "card", es "tarjeta", de "Karte"; "PayPal" in every language. For messages
+ * that have no label of the customer's own card or account (Payment.label).
+ * An unknown method reads as "payment method" in lang. Never NULL; static.
+ */
+const char *rf_payment_method_text(const char *method, const char *lang);
+
 #endif

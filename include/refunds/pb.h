@@ -87,4 +87,7 @@ const char *rf_pb_enum_short_name(const ProtobufCEnumDescriptor *desc, int value
 /* The value whose short name is name; false if none (or name is "UNSPECIFIED"). */
 bool rf_pb_enum_from_short(const ProtobufCEnumDescriptor *desc, const char *name, int *value);
 
+/* The value of the short name (rf_pb_enum_from_short); 0 for NULL or a name desc lacks. */
+int rf_pb_enum_of_short(const ProtobufCEnumDescriptor *desc, const char *name);
+
 #endif

@@ -13,9 +13,14 @@ enum rf_role {
     RF_ROLE_APPROVER = 1u << 2,
     RF_ROLE_FINANCE = 1u << 3,
     RF_ROLE_ADMIN = 1u << 4,
+    /* An approver who may also decide the cases above the policy's senior threshold. */
+    RF_ROLE_SENIOR_APPROVER = 1u << 5,
 };
 #define RF_ROLES_ALL                                                                               \
-    (RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN)
+    (RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_FINANCE | RF_ROLE_ADMIN |        \
+     RF_ROLE_SENIOR_APPROVER)
+/* Both approver roles: whatever an approver may do, a senior approver may too. */
+#define RF_ROLES_APPROVERS (RF_ROLE_APPROVER | RF_ROLE_SENIOR_APPROVER)
 
 /* Who acts: a subject ("alice", "refunds-reconciler") in one role. */
 struct rf_actor {

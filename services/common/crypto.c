@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "refunds/crypto.h"
@@ -29,6 +30,20 @@ void rf_sha256(const void *data, size_t len, uint8_t out[RF_SHA256_LEN])
 
     if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != RF_SHA256_LEN)
         die("SHA-256");
+}
+
+void rf_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                    uint8_t out[RF_SHA256_LEN])
+{
+    unsigned int n = 0;
+
+    if (HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) == NULL || n != RF_SHA256_LEN)
+        die("HMAC-SHA256");
+}
+
+void rf_key_derive(const uint8_t master[RF_KEY_LEN], const char *purpose, uint8_t out[RF_KEY_LEN])
+{
+    rf_hmac_sha256(master, RF_KEY_LEN, purpose, strlen(purpose), out);
 }
 
 struct rf_sha256 *rf_sha256_begin(void)

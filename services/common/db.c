@@ -525,6 +525,18 @@ void rf_param_time(struct rf_params *p, struct rf_arena *a, int64_t us)
     push(p, buf, 0, 0);
 }
 
+void rf_param_keyset_before(struct rf_params *p, struct rf_arena *a, int64_t before_us,
+                            const char *before_id)
+{
+    if (before_id == NULL) {
+        rf_param_text(p, "infinity");
+        rf_param_text(p, "ffffffff-ffff-ffff-ffff-ffffffffffff");
+    } else {
+        rf_param_time(p, a, before_us);
+        rf_param_text(p, before_id);
+    }
+}
+
 void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len)
 {
     push(p, (const char *)data, (int)len, 1);
@@ -533,6 +545,13 @@ void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len)
 const char *rf_db_text(const PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+char *rf_db_text_copy(struct rf_arena *a, const PGresult *res, int row, int col)
+{
+    const char *v = rf_db_text(res, row, col);
+
+    return rf_arena_strdup(a, v == NULL ? "" : v);
 }
 
 bool rf_db_is_null(const PGresult *res, int row, int col)
@@ -562,4 +581,91 @@ bool rf_db_bytea(const PGresult *res, int row, int col, uint8_t *out, size_t len
     if (v == NULL || v[0] != '\\' || v[1] != 'x')
         return false;
     return rf_hex_decode(v + 2, out, len);
+}
+
+void rf_array_init(struct rf_array *arr, struct rf_arena *a)
+{
+    arr->arena = a;
+    arr->cap = 256;
+    arr->buf = rf_arena_alloc(a, arr->cap);
+    arr->buf[0] = '{';
+    arr->len = 1;
+    arr->n = 0;
+}
+
+/* Room for need more bytes (and the closing brace and NUL). */
+static void array_reserve(struct rf_array *arr, size_t need)
+{
+    char *bigger;
+
+    if (arr->len + need + 2 <= arr->cap)
+        return;
+    while (arr->len + need + 2 > arr->cap)
+        arr->cap *= 2;
+    bigger = rf_arena_alloc(arr->arena, arr->cap);
+    memcpy(bigger, arr->buf, arr->len);
+    arr->buf = bigger;
+}
+
+static void array_sep(struct rf_array *arr)
+{
+    if (arr->n++ > 0)
+        arr->buf[arr->len++] = ',';
+}
+
+void rf_array_text(struct rf_array *arr, const char *s)
+{
+    size_t n;
+
+    if (s == NULL) {
+        array_reserve(arr, 5);
+        array_sep(arr);
+        memcpy(arr->buf + arr->len, "NULL", 4);
+        arr->len += 4;
+        return;
+    }
+    n = strlen(s);
+    array_reserve(arr, 2 * n + 3);
+    array_sep(arr);
+    arr->buf[arr->len++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            arr->buf[arr->len++] = '\\';
+        arr->buf[arr->len++] = s[i];
+    }
+    arr->buf[arr->len++] = '"';
+}
+
+void rf_array_int(struct rf_array *arr, long long v)
+{
+    array_reserve(arr, 24);
+    array_sep(arr);
+    arr->len += (size_t)snprintf(arr->buf + arr->len, 22, "%lld", v);
+}
+
+void rf_array_time(struct rf_array *arr, int64_t us)
+{
+    char t[48];
+
+    if (us == 0) {
+        rf_array_text(arr, NULL);
+        return;
+    }
+    rf_time_format_sql(us, t, sizeof t);
+    rf_array_text(arr, t);
+}
+
+void rf_array_bool(struct rf_array *arr, bool v)
+{
+    array_reserve(arr, 2);
+    array_sep(arr);
+    arr->buf[arr->len++] = v ? 't' : 'f';
+}
+
+const char *rf_array_done(struct rf_array *arr)
+{
+    array_reserve(arr, 0);
+    arr->buf[arr->len++] = '}';
+    arr->buf[arr->len] = '\0';
+    return arr->buf;
 }

@@ -185,3 +185,33 @@ char *rf_list_format_lang(struct rf_arena *a, const char *const *items, size_t n
     out[pos] = '\0';
     return out;
 }
+
+/* Method names in each language with its own words; others fall back like formats do. */
+static const struct {
+    const char *method;
+    const char *en, *es, *de;
+} method_words[] = {
+    {"card", "card", "tarjeta", "Karte"},
+    {"bank_transfer", "bank account", "cuenta bancaria", "Bankkonto"},
+    {"direct_debit", "direct debit", "domiciliación bancaria", "Lastschrift"},
+    {"paypal", "PayPal", "PayPal", "PayPal"},
+    {"wallet", "digital wallet", "monedero digital", "digitale Geldbörse"},
+    {"cash", "cash", "efectivo", "Bargeld"},
+    {"store_credit", "store credit", "saldo en tienda", "Guthaben"},
+    {"other", "payment method", "medio de pago", "Zahlungsmittel"},
+};
+
+const char *rf_payment_method_text(const char *method, const char *lang)
+{
+    const char *base = rf_locale_get(lang)->lang;
+    size_t n = sizeof method_words / sizeof method_words[0], i = n - 1;
+
+    for (size_t k = 0; method != NULL && k < n; k++)
+        if (strcmp(method_words[k].method, method) == 0)
+            i = k;
+    if (strncmp(base, "es", 2) == 0)
+        return method_words[i].es;
+    if (strncmp(base, "de", 2) == 0)
+        return method_words[i].de;
+    return method_words[i].en;
+}

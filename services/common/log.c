@@ -1,6 +1,8 @@
 /*
  * One-line JSON logs on standard output (see include/refunds/log.h). The
- * level and component are process-wide settings made once at start.
+ * level and component are process-wide settings made once at start. Every
+ * line is valid JSON whatever the values hold: control characters are
+ * escaped, bytes that are not UTF-8 become U+FFFD.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 
 #include "refunds/log.h"
 #include "refunds/timeutil.h"
+#include "refunds/validate.h"
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 static enum rf_log_level min_level = RF_LOG_INFO;
@@ -52,6 +55,23 @@ static void put(struct rf_logline *l, const char *s, size_t n)
     l->len += n;
 }
 
+/*
+ * Length of the well-formed UTF-8 character that starts with the non-ASCII
+ * byte at s (2 to 4), or 0 when that byte starts none. Reads no further than
+ * the continuation bytes that follow, so never past the NUL.
+ */
+static size_t utf8_char_len(const char *s)
+{
+    for (size_t n = 1; n < 4; n++) {
+        if (((unsigned char)s[n] & 0xc0) != 0x80)
+            return 0;
+        if (rf_utf8_valid(s, n + 1))
+            return n + 1;
+    }
+    return 0;
+}
+
+/* Writes s as a JSON string; a byte that is not part of well-formed UTF-8 becomes U+FFFD. */
 static void put_escaped(struct rf_logline *l, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -61,7 +81,16 @@ static void put_escaped(struct rf_logline *l, const char *s)
         unsigned char c = (unsigned char)*s;
         char esc[6];
 
-        if (c == '"' || c == '\\') {
+        if (c >= 0x80) {
+            size_t n = utf8_char_len(s);
+
+            if (n == 0) {
+                put(l, "\\ufffd", 6);
+            } else {
+                put(l, s, n);
+                s += n - 1;
+            }
+        } else if (c == '"' || c == '\\') {
             esc[0] = '\\';
             esc[1] = (char)c;
             put(l, esc, 2);

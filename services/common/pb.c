@@ -271,3 +271,12 @@ bool rf_pb_enum_from_short(const ProtobufCEnumDescriptor *desc, const char *name
     }
     return false;
 }
+
+int rf_pb_enum_of_short(const ProtobufCEnumDescriptor *desc, const char *name)
+{
+    int v = 0;
+
+    if (name != NULL)
+        rf_pb_enum_from_short(desc, name, &v);
+    return v;
+}

@@ -10,8 +10,9 @@ static const struct {
     unsigned role;
     const char *name;
 } role_names[] = {
-    {RF_ROLE_SERVICE, "service"}, {RF_ROLE_AGENT, "agent"}, {RF_ROLE_APPROVER, "approver"},
-    {RF_ROLE_FINANCE, "finance"}, {RF_ROLE_ADMIN, "admin"},
+    {RF_ROLE_SERVICE, "service"},   {RF_ROLE_AGENT, "agent"},
+    {RF_ROLE_APPROVER, "approver"}, {RF_ROLE_FINANCE, "finance"},
+    {RF_ROLE_ADMIN, "admin"},       {RF_ROLE_SENIOR_APPROVER, "senior_approver"},
 };
 
 const char *rf_role_name(unsigned role)

@@ -139,6 +139,80 @@ static enum rf_code read_reply(struct rf_arena *a, grpc_byte_buffer *buf,
     return RF_OK;
 }
 
+/* The call of path with the client's token; the deadline timeout_ms from now (0: none). */
+static grpc_call *new_call(struct rf_client *c, const char *path, int64_t timeout_ms)
+{
+    gpr_timespec deadline =
+        timeout_ms > 0 ? gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
+                                      gpr_time_from_millis(timeout_ms, GPR_TIMESPAN))
+                       : gpr_inf_future(GPR_CLOCK_REALTIME);
+
+    /* The method slice need only live through grpc_channel_create_call. */
+    return grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, c->cq,
+                                    grpc_slice_from_static_string(path), NULL, deadline, NULL);
+}
+
+/*
+ * The request's three operations (initial metadata with the token, the message,
+ * the half-close) into ops; returns how many. *sent is the packed request, for the
+ * caller to destroy.
+ */
+static size_t send_ops(struct rf_client *c, struct rf_arena *a, const ProtobufCMessage *request,
+                       grpc_metadata *auth, grpc_byte_buffer **sent, grpc_op *ops)
+{
+    size_t packed_len, n = 0;
+    const uint8_t *packed = rf_pb_pack(a, request, &packed_len);
+    grpc_slice body = grpc_slice_from_copied_buffer((const char *)packed, packed_len);
+
+    *sent = grpc_raw_byte_buffer_create(&body, 1);
+    grpc_slice_unref(body);
+    ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
+    if (c->authorization != NULL) {
+        memset(auth, 0, sizeof *auth);
+        auth->key = grpc_slice_from_static_string("authorization");
+        auth->value = grpc_slice_from_static_string(c->authorization);
+        ops[n].data.send_initial_metadata.count = 1;
+        ops[n].data.send_initial_metadata.metadata = auth;
+    }
+    n++;
+    ops[n].op = GRPC_OP_SEND_MESSAGE;
+    ops[n].data.send_message.send_message = *sent;
+    n++;
+    ops[n].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    n++;
+    return n;
+}
+
+/* The call's status as a code, and on failure the server's message and violations in err. */
+static enum rf_code status_of(struct rf_arena *a, grpc_status_code status, grpc_slice message,
+                              const grpc_metadata_array *trailing, struct rf_error *err)
+{
+    enum rf_code code = status >= GRPC_STATUS_OK && status <= GRPC_STATUS_UNAUTHENTICATED
+                            ? (enum rf_code)status
+                            : RF_UNKNOWN;
+    const grpc_slice *details;
+
+    if (code == RF_OK)
+        return RF_OK;
+    rf_fail(err, code, "%.*s", (int)GRPC_SLICE_LENGTH(message),
+            (const char *)GRPC_SLICE_START_PTR(message));
+    details = find_metadata(trailing, STATUS_DETAILS_KEY);
+    if (details != NULL)
+        read_violations(a, details, err);
+    return code;
+}
+
+/* Starts the batch of ops tagged tag and waits for it; false when it failed. */
+static bool run_batch(struct rf_client *c, grpc_call *call, const grpc_op *ops, size_t n, void *tag)
+{
+    grpc_event ev;
+
+    if (grpc_call_start_batch(call, ops, n, tag, NULL) != GRPC_CALL_OK)
+        return false;
+    ev = grpc_completion_queue_pluck(c->cq, tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    return ev.type == GRPC_OP_COMPLETE && ev.success;
+}
+
 enum rf_code rf_client_call(struct rf_client *c, const ProtobufCServiceDescriptor *service,
                             const ProtobufCMethodDescriptor *method,
                             const ProtobufCMessage *request, struct rf_arena *a,
@@ -149,15 +223,10 @@ enum rf_code rf_client_call(struct rf_client *c, const ProtobufCServiceDescripto
     grpc_metadata_array initial, trailing;
     grpc_byte_buffer *sent = NULL, *received = NULL;
     grpc_status_code status = GRPC_STATUS_UNKNOWN;
-    grpc_slice message = grpc_empty_slice(), body;
-    const grpc_slice *details;
+    grpc_slice message = grpc_empty_slice();
     grpc_call *call = NULL;
-    grpc_call_error rc;
-    grpc_event ev;
     grpc_op ops[6];
-    gpr_timespec deadline;
-    const uint8_t *packed;
-    size_t packed_len, n = 0;
+    size_t n;
     enum rf_code code;
 
     *reply = NULL;
@@ -169,32 +238,9 @@ enum rf_code rf_client_call(struct rf_client *c, const ProtobufCServiceDescripto
                        request->descriptor->name);
         goto out;
     }
-    packed = rf_pb_pack(a, request, &packed_len);
-    body = grpc_slice_from_copied_buffer((const char *)packed, packed_len);
-    sent = grpc_raw_byte_buffer_create(&body, 1);
-    grpc_slice_unref(body);
-
-    deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
-                            gpr_time_from_millis(c->timeout_ms, GPR_TIMESPAN));
-    /* The method slice need only live through grpc_channel_create_call. */
-    call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, c->cq,
-                                    grpc_slice_from_static_string(path), NULL, deadline, NULL);
-
+    call = new_call(c, path, c->timeout_ms);
     memset(ops, 0, sizeof ops);
-    ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
-    if (c->authorization != NULL) {
-        memset(&auth, 0, sizeof auth);
-        auth.key = grpc_slice_from_static_string("authorization");
-        auth.value = grpc_slice_from_static_string(c->authorization);
-        ops[n].data.send_initial_metadata.count = 1;
-        ops[n].data.send_initial_metadata.metadata = &auth;
-    }
-    n++;
-    ops[n].op = GRPC_OP_SEND_MESSAGE;
-    ops[n].data.send_message.send_message = sent;
-    n++;
-    ops[n].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    n++;
+    n = send_ops(c, a, request, &auth, &sent, ops);
     ops[n].op = GRPC_OP_RECV_INITIAL_METADATA;
     ops[n].data.recv_initial_metadata.recv_initial_metadata = &initial;
     n++;
@@ -206,30 +252,13 @@ enum rf_code rf_client_call(struct rf_client *c, const ProtobufCServiceDescripto
     ops[n].data.recv_status_on_client.status = &status;
     ops[n].data.recv_status_on_client.status_details = &message;
     n++;
-
-    rc = grpc_call_start_batch(call, ops, n, call, NULL);
-    if (rc != GRPC_CALL_OK) {
-        code = rf_fail(err, RF_INTERNAL, "could not start the call of %s: %s", path,
-                       grpc_call_error_to_string(rc));
-        goto out;
-    }
-    ev = grpc_completion_queue_pluck(c->cq, call, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-    if (ev.type != GRPC_OP_COMPLETE || !ev.success) {
+    if (!run_batch(c, call, ops, n, call)) {
         code = rf_fail(err, RF_INTERNAL, "the call of %s did not complete", path);
         goto out;
     }
-
-    code = status >= GRPC_STATUS_OK && status <= GRPC_STATUS_UNAUTHENTICATED ? (enum rf_code)status
-                                                                             : RF_UNKNOWN;
-    if (code == RF_OK) {
+    code = status_of(a, status, message, &trailing, err);
+    if (code == RF_OK)
         code = read_reply(a, received, method->output, reply, err);
-        goto out;
-    }
-    rf_fail(err, code, "%.*s", (int)GRPC_SLICE_LENGTH(message),
-            (const char *)GRPC_SLICE_START_PTR(message));
-    details = find_metadata(&trailing, STATUS_DETAILS_KEY);
-    if (details != NULL)
-        read_violations(a, details, err);
 out:
     if (call != NULL)
         grpc_call_unref(call);
@@ -240,5 +269,74 @@ out:
     grpc_slice_unref(message);
     grpc_metadata_array_destroy(&initial);
     grpc_metadata_array_destroy(&trailing);
+    return code;
+}
+
+enum rf_code rf_client_stream(struct rf_client *c, const ProtobufCServiceDescriptor *service,
+                              const ProtobufCMethodDescriptor *method,
+                              const ProtobufCMessage *request, int64_t timeout_ms,
+                              rf_client_message_fn fn, void *arg, struct rf_arena *a,
+                              struct rf_error *err)
+{
+    char *path = rf_arena_printf(a, "/%s/%s", service->name, method->name);
+    struct rf_arena *each = rf_arena_create(0);
+    grpc_metadata auth;
+    grpc_metadata_array initial, trailing;
+    grpc_byte_buffer *sent = NULL;
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice message = grpc_empty_slice();
+    grpc_call *call = new_call(c, path, timeout_ms);
+    grpc_op ops[4], recv, st;
+    bool stopped = false;
+    int tag_send, tag_recv, tag_status;
+    size_t n;
+    enum rf_code code = RF_OK;
+
+    rf_error_clear(err);
+    grpc_metadata_array_init(&initial);
+    grpc_metadata_array_init(&trailing);
+    memset(ops, 0, sizeof ops);
+    memset(&st, 0, sizeof st);
+    st.op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    st.data.recv_status_on_client.trailing_metadata = &trailing;
+    st.data.recv_status_on_client.status = &status;
+    st.data.recv_status_on_client.status_details = &message;
+    n = send_ops(c, a, request, &auth, &sent, ops);
+    ops[n].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[n].data.recv_initial_metadata.recv_initial_metadata = &initial;
+    n++;
+    /* The status arrives at the end; its batch is started first so that none is missed. */
+    if (grpc_call_start_batch(call, &st, 1, &tag_status, NULL) != GRPC_CALL_OK ||
+        !run_batch(c, call, ops, n, &tag_send))
+        stopped = true;
+    while (!stopped) {
+        grpc_byte_buffer *received = NULL;
+        ProtobufCMessage *msg;
+
+        memset(&recv, 0, sizeof recv);
+        recv.op = GRPC_OP_RECV_MESSAGE;
+        recv.data.recv_message.recv_message = &received;
+        if (!run_batch(c, call, &recv, 1, &tag_recv) || received == NULL)
+            break; /* the end of the stream, or the call failed: the status says */
+        rf_arena_reset(each);
+        code = read_reply(each, received, method->output, &msg, err);
+        grpc_byte_buffer_destroy(received);
+        if (code == RF_OK && fn(arg, msg, each) != 0)
+            code = rf_fail(err, RF_CANCELLED, "stopped by refundctl");
+        if (code != RF_OK) {
+            grpc_call_cancel(call, NULL);
+            stopped = true;
+        }
+    }
+    grpc_completion_queue_pluck(c->cq, &tag_status, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    if (code == RF_OK)
+        code = status_of(a, status, message, &trailing, err);
+    grpc_call_unref(call);
+    if (sent != NULL)
+        grpc_byte_buffer_destroy(sent);
+    grpc_slice_unref(message);
+    grpc_metadata_array_destroy(&initial);
+    grpc_metadata_array_destroy(&trailing);
+    rf_arena_destroy(each);
     return code;
 }

@@ -44,4 +44,21 @@ enum rf_code rf_client_call(struct rf_client *c, const ProtobufCServiceDescripto
                             const ProtobufCMessage *request, struct rf_arena *a,
                             ProtobufCMessage **reply, struct rf_error *err);
 
+/* Called with each message of a server stream, decoded into an arena reset before the next;
+ * a nonzero return cancels the call. */
+typedef int (*rf_client_message_fn)(void *arg, const ProtobufCMessage *msg, struct rf_arena *a);
+
+/*
+ * Calls the server-streaming method with request and hands each message to
+ * fn(arg, ...) as it arrives, reading the next only when fn has returned (so a
+ * slow consumer slows the server, not memory). timeout_ms bounds the whole
+ * stream; 0 for none. Returns the call's status as rf_client_call does;
+ * CANCELLED when fn stopped it or a message did not decode (INTERNAL then).
+ */
+enum rf_code rf_client_stream(struct rf_client *c, const ProtobufCServiceDescriptor *service,
+                              const ProtobufCMethodDescriptor *method,
+                              const ProtobufCMessage *request, int64_t timeout_ms,
+                              rf_client_message_fn fn, void *arg, struct rf_arena *a,
+                              struct rf_error *err);
+
 #endif

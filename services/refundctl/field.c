@@ -348,3 +348,21 @@ void rf_field_append_repeated(struct rf_arena *a, ProtobufCMessage *to,
         *n_to += n_from;
     }
 }
+
+void rf_field_take_singular(ProtobufCMessage *to, const ProtobufCMessage *from)
+{
+    const ProtobufCMessageDescriptor *d = to->descriptor;
+
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+        if (f->label == PROTOBUF_C_LABEL_REPEATED)
+            continue;
+        memcpy(member(to, f), member(from, f), rf_pb_element_size(f->type));
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+            *(uint32_t *)quantifier(to, f) = *(const uint32_t *)quantifier(from, f);
+        else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset != 0)
+            *(protobuf_c_boolean *)quantifier(to, f) =
+                *(const protobuf_c_boolean *)quantifier(from, f);
+    }
+}

@@ -61,4 +61,13 @@ void rf_field_enum_choices(const ProtobufCEnumDescriptor *desc, char *buf, size_
 void rf_field_append_repeated(struct rf_arena *a, ProtobufCMessage *to,
                               const ProtobufCMessage *from);
 
+/*
+ * Sets every field of to that is not repeated to the value of the same field
+ * of from (both of the same type); strings and messages are shared with from.
+ * With rf_field_append_repeated, what gathers the pages of a list into one
+ * reply: every page's items and the last page's other fields (its
+ * next_page_token, and the totals so far of a reply that carries them).
+ */
+void rf_field_take_singular(ProtobufCMessage *to, const ProtobufCMessage *from);
+
 #endif

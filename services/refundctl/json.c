@@ -313,7 +313,9 @@ json_t *rf_json_error(const struct rf_error *err)
 
 int rf_json_write(FILE *out, const json_t *value, bool pretty)
 {
-    size_t flags = pretty ? JSON_INDENT(2) : JSON_COMPACT;
+    /* ASCII only: non-ASCII text is \u-escaped, so a bidirectional or C1 control in a reply
+     * cannot drive the terminal the JSON is shown on (print.c neutralises them likewise). */
+    size_t flags = (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_ENSURE_ASCII;
 
     if (json_dumpf(value, out, flags | JSON_REAL_PRECISION(17)) != 0 || fputc('\n', out) == EOF ||
         fflush(out) != 0)

@@ -29,7 +29,8 @@ json_t *rf_json_error(const struct rf_error *err);
 
 /*
  * Writes value to out followed by a newline, indented by two spaces when
- * pretty is true, else on one line. Returns 0, or -1 when writing failed.
+ * pretty is true, else on one line; text past ASCII is written as \u escapes,
+ * so the output is plain ASCII. Returns 0, or -1 when writing failed.
  */
 int rf_json_write(FILE *out, const json_t *value, bool pretty);
 

@@ -9,7 +9,9 @@
  * command line is wrong. Nothing is checked here that the server checks: its
  * field violations are what the user sees.
  */
+#include <errno.h>
 #include <math.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
 #include "refunds/v1/cases.pb-c.h"
+#include "refunds/v1/reconciliation.pb-c.h"
 
 #define DEFAULT_ADDR       "127.0.0.1:50051"
 #define DEFAULT_TIMEOUT_MS 10000
@@ -44,6 +47,8 @@ struct options {
     int64_t timeout_ms;
     bool json;
     bool all;
+    bool csv;
+    bool timeout_given;
 };
 
 /* What parsing one argument came to. */
@@ -124,7 +129,7 @@ static void usage(FILE *out, struct rf_arena *a)
           "                              needs none\n"
           "  --json                      print the reply as proto3 JSON (a failed call's\n"
           "                              error too, on stderr)\n"
-          "  --timeout SECONDS           deadline of each call (default 10)\n"
+          "  --timeout SECONDS           deadline of each call (default 10; none for export)\n"
           "  --request-id ID             idempotency key of a change (default: a new\n"
           "                              UUIDv7); reuse it only to retry the same change\n"
           "  -h, --help                  print this help\n"
@@ -148,7 +153,8 @@ static void usage(FILE *out, struct rf_arena *a)
         for (const struct rf_flag *f = cmd->flags; f->name != NULL; f++)
             usage_flag(out, a, cmd, f);
     }
-    fputs("\nExit status: 0 success, 1 the call failed (the error is on stderr), 2 usage error.\n",
+    fputs("\nExit status: 0 success, 1 the call failed (the error is on stderr) or audit verify\n"
+          "found faults, 2 usage error.\n",
           out);
 }
 
@@ -242,6 +248,7 @@ static enum parsed global_flag(int argc, char **argv, int *i, struct options *op
         } else if (strcmp(name, "token") == 0) {
             opt->token = value;
         } else if (strcmp(name, "timeout") == 0) {
+            opt->timeout_given = true;
             if (!parse_timeout(value, &opt->timeout_ms)) {
                 usage_error("--timeout: expected seconds, more than 0 and at most %.0f, got \"%s\"",
                             MAX_TIMEOUT_S, value);
@@ -264,24 +271,109 @@ static const struct rf_command *find_command(const char *name)
     return NULL;
 }
 
+/* Sets text into the field at path (or, split, each of its comma-separated items). */
+static bool set_one(struct rf_arena *a, ProtobufCMessage *req, const struct rf_flag *f,
+                    const char *path, const char *text, bool split)
+{
+    char why[640];
+    const char *item = text;
+
+    do {
+        size_t n = split ? strcspn(item, ",") : strlen(item);
+        const char *value = rf_arena_strndup(a, item, n);
+
+        if (!rf_field_set(a, req, path, value, why, sizeof why)) {
+            usage_error("--%s: %s; got \"%.80s\"", f->name, why, value);
+            return false;
+        }
+        item += n + (item[n] == ',');
+    } while (split && *item != '\0');
+    return true;
+}
+
 /* Sets text into every field of the comma-separated path list; a usage error names the flag. */
 static bool set_paths(struct rf_arena *a, ProtobufCMessage *req, const struct rf_flag *f,
                       const char *text)
 {
     const char *p = f->path;
-    char path[128], why[640];
+    char path[128];
 
     while (*p != '\0') {
         size_t n = strcspn(p, ",");
 
         snprintf(path, sizeof path, "%.*s", (int)n, p);
-        if (!rf_field_set(a, req, path, text, why, sizeof why)) {
-            usage_error("--%s: %s; got \"%.80s\"", f->name, why, text);
+        if (!set_one(a, req, f, path, text, f->split))
             return false;
-        }
         p += n + (p[n] == ',');
     }
     return true;
+}
+
+/* Sets the fields f implies ("path=value,path=value"). */
+static bool set_implied(struct rf_arena *a, ProtobufCMessage *req, const struct rf_flag *f)
+{
+    const char *p = f->implies;
+    char path[128];
+
+    while (p != NULL && *p != '\0') {
+        size_t n = strcspn(p, ","), eq = strcspn(p, "=");
+
+        if (eq >= n) {
+            fprintf(stderr, "refundctl: bug: --%s implies \"%s\"\n", f->name, f->implies);
+            abort();
+        }
+        snprintf(path, sizeof path, "%.*s", (int)eq, p);
+        if (!set_one(a, req, f, path, rf_arena_strndup(a, p + eq + 1, n - eq - 1), false))
+            return false;
+        p += n + (p[n] == ',');
+    }
+    return true;
+}
+
+/* True when flag g sets the field at path to a value of its own: a switch of it, or implied. */
+static bool forces(const struct rf_flag *g, const char *path)
+{
+    size_t n = strlen(path);
+
+    if (g->kind == RF_FLAG_CONST && strcmp(g->path, path) == 0)
+        return true;
+    for (const char *p = g->implies; p != NULL && *p != '\0';) {
+        if (strncmp(p, path, n) == 0 && p[n] == '=')
+            return true;
+        p += strcspn(p, ",");
+        p += *p == ',';
+    }
+    return false;
+}
+
+/* A usage error when flag k of cmd forces a field another given flag forces too. */
+static bool excluded(const struct rf_command *cmd, size_t k, const bool *seen)
+{
+    const struct rf_flag *f = &cmd->flags[k];
+
+    for (size_t j = 0; cmd->flags[j].name != NULL; j++) {
+        const struct rf_flag *g = &cmd->flags[j];
+        bool clash = false;
+
+        if (j == k || !seen[j])
+            continue;
+        if (f->kind == RF_FLAG_CONST)
+            clash = forces(g, f->path);
+        for (const char *p = f->implies; !clash && p != NULL && *p != '\0';) {
+            char path[128];
+            size_t eq = strcspn(p, "=");
+
+            snprintf(path, sizeof path, "%.*s", (int)eq, p);
+            clash = forces(g, path);
+            p += strcspn(p, ",");
+            p += *p == ',';
+        }
+        if (clash) {
+            usage_error("--%s and --%s exclude each other", g->name, f->name);
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Parses argv[*i], which starts with '-', as a flag of cmd into req. */
@@ -320,31 +412,72 @@ static enum parsed command_flag(int argc, char **argv, int *i, struct rf_arena *
             usage_error("--%s takes no value", f->name);
             return BAD;
         }
-        if (f->kind == RF_FLAG_ALL) {
-            opt->all = true;
+        if (f->kind == RF_FLAG_ALL || f->kind == RF_FLAG_CSV) {
+            *(f->kind == RF_FLAG_ALL ? &opt->all : &opt->csv) = true;
             return TAKEN;
         }
         /* Two switches of one field (--approve, --deny) exclude each other. */
-        for (size_t j = 0; cmd->flags[j].name != NULL; j++) {
-            if (j != k && seen[j] && cmd->flags[j].kind == RF_FLAG_CONST &&
-                strcmp(cmd->flags[j].path, f->path) == 0) {
-                usage_error("--%s and --%s exclude each other", cmd->flags[j].name, f->name);
-                return BAD;
-            }
-        }
+        if (excluded(cmd, k, seen))
+            return BAD;
         return set_paths(a, req, f, f->value) ? TAKEN : BAD;
     }
     if (!take_value(argc, argv, i, inline_value, &value)) {
         usage_error("--%s needs a value (%s)", f->name, f->metavar);
         return BAD;
     }
-    return set_paths(a, req, f, value) ? TAKEN : BAD;
+    /* So does a switch with a flag that implies another value of its field (--store-credit). */
+    if (excluded(cmd, k, seen))
+        return BAD;
+    return set_paths(a, req, f, value) && set_implied(a, req, f) ? TAKEN : BAD;
 }
 
-/* "cases/<uuid>" for a bare UUID; anything else as given (the server judges it). */
-static const char *case_name(struct rf_arena *a, const char *arg)
+/* Operands a command takes at most. */
+#define OPERANDS_MAX 4
+/* The largest file an operand may name (a policy document is a few KiB). */
+#define OPERAND_FILE_MAX (1 << 20)
+
+/* How many operands cmd takes at most: one per field of operand_fields, or its NAME. */
+static size_t operands_max(const struct rf_command *cmd)
 {
-    return rf_uuid_valid(arg) ? rf_arena_printf(a, "cases/%s", arg) : arg;
+    size_t n = 1;
+
+    if (cmd->operand == NULL)
+        return 0;
+    for (const char *p = cmd->operand_fields; p != NULL && *p != '\0'; p++)
+        n += *p == ',';
+    return n;
+}
+
+/* The contents of file path in the arena, NUL-terminated; NULL after a usage error. */
+static const char *read_operand_file(struct rf_arena *a, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    if (f == NULL) {
+        usage_error("could not open \"%.200s\": %s", path, strerror(errno));
+        return NULL;
+    }
+    buf = rf_arena_alloc(a, OPERAND_FILE_MAX + 1);
+    n = fread(buf, 1, OPERAND_FILE_MAX + 1, f);
+    if (ferror(f) || n > OPERAND_FILE_MAX) {
+        usage_error(ferror(f) ? "could not read \"%.200s\"" : "\"%.200s\" is larger than 1 MiB",
+                    path);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* "<collection>/<uuid>" for a bare UUID (cases by default); anything else as given. */
+static const char *resource_name(struct rf_arena *a, const struct rf_command *cmd, const char *arg)
+{
+    const char *collection = cmd->collection != NULL ? cmd->collection : "cases";
+
+    return rf_uuid_valid(arg) ? rf_arena_printf(a, "%s/%s", collection, arg) : arg;
 }
 
 static bool empty(const char *s)
@@ -364,14 +497,29 @@ static const ProtobufCMethodDescriptor *method_of(const struct rf_command *cmd)
     return m;
 }
 
-/* True when req lacks what only the stored case can tell: its etag, or the currency of --amount. */
+/* The amounts of a request whose currency is the case's when the command line leaves it out. */
+static const char *const case_amounts[] = {"approved_amount", "offer.amount"};
+
+/* An amount of req without its currency, or NULL. */
+static ProtobufCMessage *amount_without_currency(const ProtobufCMessage *req)
+{
+    for (size_t i = 0; i < sizeof case_amounts / sizeof case_amounts[0]; i++) {
+        ProtobufCMessage *m = rf_field_find(req->descriptor, case_amounts[i]) != NULL
+                                  ? rf_field_message(req, case_amounts[i])
+                                  : NULL;
+
+        if (m != NULL && empty(rf_field_string(m, "currency")))
+            return m;
+    }
+    return NULL;
+}
+
+/* True when req lacks what only the stored case can tell: its etag, or an amount's currency. */
 static bool needs_case(const ProtobufCMessage *req)
 {
-    const ProtobufCMessage *amount = rf_field_message(req, "approved_amount");
-
     if (rf_field_exists(req, "etag") && empty(rf_field_string(req, "etag")))
         return true;
-    return amount != NULL && empty(rf_field_string(amount, "currency"));
+    return amount_without_currency(req) != NULL;
 }
 
 /*
@@ -386,7 +534,7 @@ static enum rf_code complete_from_case(struct rf_client *client, struct rf_arena
     const ProtobufCServiceDescriptor *svc = &refunds__v1__refund_cases__descriptor;
     ProtobufCMessage *reply;
     const Refunds__V1__Case *c;
-    ProtobufCMessage *amount = rf_field_message(req, "approved_amount");
+    ProtobufCMessage *amount;
     char why[256];
     enum rf_code code;
 
@@ -399,8 +547,14 @@ static enum rf_code complete_from_case(struct rf_client *client, struct rf_arena
     c = (const Refunds__V1__Case *)reply;
     if (rf_field_exists(req, "etag") && empty(rf_field_string(req, "etag")) && !empty(c->etag))
         rf_field_set(a, req, "etag", c->etag, why, sizeof why);
-    if (amount != NULL && empty(rf_field_string(amount, "currency")) && c->requested_amount != NULL)
-        rf_field_set(a, amount, "currency", c->requested_amount->currency, why, sizeof why);
+    for (size_t i = 0; i < sizeof case_amounts / sizeof case_amounts[0]; i++) {
+        amount = rf_field_find(req->descriptor, case_amounts[i]) != NULL
+                     ? rf_field_message(req, case_amounts[i])
+                     : NULL;
+        if (amount != NULL && empty(rf_field_string(amount, "currency")) &&
+            c->requested_amount != NULL)
+            rf_field_set(a, amount, "currency", c->requested_amount->currency, why, sizeof why);
+    }
     return RF_OK;
 }
 
@@ -426,14 +580,72 @@ static enum rf_code call(struct rf_client *client, struct rf_arena *a, const str
         code = rf_client_call(client, cmd->service, m, req, a, &page, err);
         if (code == RF_OK) {
             rf_field_append_repeated(a, *reply, page);
-            rf_field_set(a, *reply, "next_page_token", rf_field_string(page, "next_page_token"),
-                         why, sizeof why);
+            rf_field_take_singular(*reply, page);
         }
     }
     return code;
 }
 
-/* Prints the reply; the exit status: health NOT_SERVING fails, as probes expect. */
+/* What a streaming command writes as the messages come. */
+struct stream_out {
+    const struct options *opt;
+    long long rows;
+    bool progress; /* a count on stderr, when it is a terminal */
+    int failed;
+};
+
+/* Writes each row of an ExportFindings message, and the count so far on a terminal. */
+static int write_rows(void *arg, const ProtobufCMessage *msg, struct rf_arena *a)
+{
+    struct stream_out *so = arg;
+    const Refunds__V1__ExportFindingsResponse *r = (const Refunds__V1__ExportFindingsResponse *)msg;
+
+    for (size_t i = 0; i < r->n_rows && so->failed == 0; i++) {
+        if (so->opt->json) {
+            json_t *j = rf_json_message(&r->rows[i]->base);
+
+            so->failed = rf_json_write(stdout, j, false);
+            json_decref(j);
+        } else if (so->opt->csv) {
+            so->failed = rf_csv_finding_row(stdout, a, &r->rows[i]->base);
+        } else {
+            so->failed = rf_print_finding_row(stdout, a, &r->rows[i]->base);
+        }
+        so->rows++;
+    }
+    if (so->progress)
+        fprintf(stderr, "\r%lld findings", so->rows);
+    return so->failed;
+}
+
+/* Runs a streaming command: its rows are written as they arrive, in constant memory. */
+static enum rf_code stream(struct rf_client *client, struct rf_arena *a,
+                           const struct options *opt, const struct rf_command *cmd,
+                           ProtobufCMessage *req, struct rf_error *err)
+{
+    struct stream_out so = {.opt = opt, .progress = isatty(STDERR_FILENO) != 0};
+    enum rf_code code;
+
+    if (opt->csv && !opt->json && rf_csv_findings_header(stdout) != 0)
+        return rf_fail(err, RF_INTERNAL, "could not write the output");
+    code = rf_client_stream(client, cmd->service, method_of(cmd), req,
+                            opt->timeout_given ? opt->timeout_ms : 0, write_rows, &so, a, err);
+    if (so.progress)
+        fprintf(stderr, "\r%lld findings%s\n", so.rows, code == RF_OK ? "" : " before the error");
+    if (fflush(stdout) != 0 || so.failed != 0)
+        return rf_fail(err, RF_INTERNAL, "could not write the output");
+    return code;
+}
+
+static bool is_streaming(const struct rf_command *cmd)
+{
+    return method_of(cmd)->output == &refunds__v1__export_findings_response__descriptor;
+}
+
+/*
+ * Prints the reply; the exit status: health NOT_SERVING fails, as probes expect, and so
+ * does an audit verification that found faults, so that a scheduled one can alert.
+ */
 static int report_reply(const struct options *opt, struct rf_arena *a,
                         const ProtobufCMessage *reply)
 {
@@ -444,6 +656,8 @@ static int report_reply(const struct options *opt, struct rf_arena *a,
 
         rc = rf_json_write(stdout, j, true);
         json_decref(j);
+    } else if (opt->csv) {
+        rc = rf_csv_policy_report(stdout, a, reply);
     } else {
         rc = rf_print_reply(stdout, reply, a, rf_now_us());
     }
@@ -454,6 +668,9 @@ static int report_reply(const struct options *opt, struct rf_arena *a,
     if (reply->descriptor == &grpc__health__v1__health_check_response__descriptor &&
         ((const Grpc__Health__V1__HealthCheckResponse *)reply)->status !=
             GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING)
+        return EXIT_CALL_FAILED;
+    if (reply->descriptor == &refunds__v1__verify_audit_chain_response__descriptor &&
+        ((const Refunds__V1__VerifyAuditChainResponse *)reply)->faults_found > 0)
         return EXIT_CALL_FAILED;
     return 0;
 }
@@ -472,6 +689,36 @@ static int report_error(const struct options *opt, const struct rf_error *err)
 }
 
 /*
+ * Fills the fields of cmd's operand_fields from the n operands (a file's
+ * contents for an '@' field); 0, or EXIT_USAGE after a usage error.
+ */
+static int fill_operands(struct rf_arena *a, const struct rf_command *cmd, ProtobufCMessage *req,
+                         const char *const *operands, size_t n)
+{
+    const char *p = cmd->operand_fields;
+    char why[256];
+
+    for (size_t i = 0; *p != '\0'; i++) {
+        size_t len = strcspn(p, ",");
+        bool file = p[0] == '@', optional = p[len - 1] == '?';
+        char *path = rf_arena_strndup(a, p + file, len - file - optional);
+        const char *text = i < n ? operands[i] : NULL;
+
+        p += len + (p[len] == ',');
+        if (text == NULL) {
+            if (optional)
+                continue;
+            return usage_error("%s needs %s", cmd->name, cmd->operand);
+        }
+        if (file && (text = read_operand_file(a, text)) == NULL)
+            return EXIT_USAGE;
+        if (!rf_field_set(a, req, path, text, why, sizeof why))
+            return usage_error("%s: %s; got \"%.80s\"", cmd->name, why, text);
+    }
+    return 0;
+}
+
+/*
  * Parses the command line into opt, *cmd and *req. Returns 0 to go on,
  * PARSE_DONE when the help was printed, or EXIT_USAGE after a usage error.
  */
@@ -479,7 +726,8 @@ static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
                  const struct rf_command **cmd, ProtobufCMessage **req)
 {
     bool seen[FLAGS_MAX] = {false}, help = false, operands_only = false;
-    const char *operand = NULL;
+    const char *operands[OPERANDS_MAX];
+    size_t n_operands = 0;
 
     *cmd = NULL;
     *req = NULL;
@@ -498,7 +746,12 @@ static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
         if (*cmd == NULL) {
             if (arg[0] == '-')
                 return usage_error("unknown global flag %s", arg);
-            *cmd = find_command(arg);
+            /* A group's command is two words ("findings list"). */
+            if (i + 1 < argc &&
+                (*cmd = find_command(rf_arena_printf(a, "%s %s", arg, argv[i + 1]))) != NULL)
+                i++;
+            else
+                *cmd = find_command(arg);
             if (*cmd == NULL)
                 return usage_error("unknown command \"%.80s\"", arg);
             *req = rf_pb_new(a, method_of(*cmd)->input);
@@ -515,20 +768,25 @@ static int parse(int argc, char **argv, struct rf_arena *a, struct options *opt,
         }
         if ((*cmd)->operand == NULL)
             return usage_error("%s takes no argument; got \"%.80s\"", (*cmd)->name, arg);
-        if (operand != NULL)
-            return usage_error("%s takes one %s; got a second, \"%.80s\"", (*cmd)->name,
+        if (n_operands == operands_max(*cmd) || n_operands == OPERANDS_MAX)
+            return usage_error("%s takes %s; got one more, \"%.80s\"", (*cmd)->name,
                                (*cmd)->operand, arg);
-        operand = arg;
+        operands[n_operands++] = arg;
     }
     if (*cmd == NULL)
         return usage_error("no command given");
-    if ((*cmd)->operand != NULL) {
+    if ((*cmd)->operand != NULL && (*cmd)->operand_fields != NULL) {
+        int rc = fill_operands(a, *cmd, *req, operands, n_operands);
+
+        if (rc != 0)
+            return rc;
+    } else if ((*cmd)->operand != NULL) {
         char why[256];
 
-        if (operand == NULL)
-            return usage_error("%s needs a case %s (cases/<uuid> or <uuid>)", (*cmd)->name,
-                               (*cmd)->operand);
-        rf_field_set(a, *req, "name", case_name(a, operand), why, sizeof why);
+        if (n_operands == 0)
+            return usage_error("%s needs a %s (%s/<uuid> or <uuid>)", (*cmd)->name, (*cmd)->operand,
+                               (*cmd)->collection != NULL ? (*cmd)->collection : "cases");
+        rf_field_set(a, *req, "name", resource_name(a, *cmd, operands[0]), why, sizeof why);
     }
     if (!empty(opt->token) && !token_ok(opt->token))
         return usage_error("the token (--token or $REFUNDS_TOKEN) must be printable ASCII "
@@ -567,6 +825,11 @@ int main(int argc, char **argv)
     }
     client = rf_client_create(opt.addr, opt.token, opt.timeout_ms);
     code = needs_case(req) ? complete_from_case(client, a, req, &err) : RF_OK;
+    if (code == RF_OK && is_streaming(cmd)) {
+        code = stream(client, a, &opt, cmd, req, &err);
+        status = code == RF_OK ? 0 : report_error(&opt, &err);
+        goto out;
+    }
     if (code == RF_OK)
         code = call(client, a, cmd, req, opt.all, &reply, &err);
     status = code == RF_OK ? report_reply(&opt, a, reply) : report_error(&opt, &err);

@@ -89,7 +89,9 @@ static enum rf_code parse_line(char *line, int lineno, struct entry *e, struct r
     if (e->role == 0)
         return rf_fail(
             err, RF_INVALID_ARGUMENT,
-            "tokens file line %d: role must be service, agent, approver, finance or admin", lineno);
+            "tokens file line %d: role must be service, agent, approver, senior_approver, "
+            "finance or admin",
+            lineno);
     rf_sha256(token, strlen(token), e->digest);
     e->subject = rf_xstrdup(subject);
     return RF_OK;

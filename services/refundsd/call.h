@@ -53,6 +53,31 @@ typedef enum rf_code (*rf_handler_fn)(struct rf_call *call, const ProtobufCMessa
  */
 typedef void (*rf_replayed_fn)(struct rf_call *call, const ProtobufCMessage *in);
 
+/*
+ * The sending side of a server-streaming call (server.c runs it on a thread
+ * of its own, outside the unary workers).
+ */
+struct rf_stream;
+
+/*
+ * Sends msg and waits until gRPC has taken it: a client that reads slowly
+ * slows the sender (HTTP/2 flow control), so memory stays bounded. Resets
+ * rf_stream_arena afterwards. CANCELLED when the client cancelled or went
+ * away, or read nothing for REFUNDS_STREAM_STALL_MS (the call is then
+ * cancelled): stop producing and return the code.
+ */
+enum rf_code rf_stream_send(struct rf_stream *s, const ProtobufCMessage *msg);
+
+/* An arena for what one message needs, reset by every rf_stream_send. */
+struct rf_arena *rf_stream_arena(struct rf_stream *s);
+
+/*
+ * A server-streaming handler: reads in (in the call's arena, valid to the end)
+ * and sends any number of messages; the status it returns ends the call.
+ */
+typedef enum rf_code (*rf_stream_fn)(struct rf_call *call, const ProtobufCMessage *in,
+                                     struct rf_stream *out);
+
 /* A validator: checks in without I/O and records field violations in err. */
 typedef void (*rf_validator_fn)(const ProtobufCMessage *in, int64_t now_us, struct rf_error *err);
 
@@ -67,7 +92,8 @@ struct rf_method {
     const ProtobufCMessageDescriptor *input; /* checked against the descriptor at start */
     const ProtobufCMessageDescriptor *output;
     rf_validator_fn validate; /* may be NULL */
-    rf_handler_fn handler;
+    rf_handler_fn handler;    /* unary methods */
+    rf_stream_fn stream;      /* server-streaming methods instead (the descriptor cannot say) */
     unsigned roles; /* allowed roles; 0: no authentication needed */
     unsigned flags;
     rf_replayed_fn replayed; /* mutations only; may be NULL */
@@ -114,6 +140,16 @@ struct rf_service_binding {
         return name(call, (const Req *)(const void *)in, (Resp *)(void *)out);                     \
     }                                                                                              \
     static enum rf_code name(struct rf_call *call, const Req *in, Resp *out)
+
+/* The same for a streaming handler name(struct rf_call *, const Req *, struct rf_stream *). */
+#define RF_STREAM_HANDLER(name, Req)                                                               \
+    static enum rf_code name(struct rf_call *call, const Req *in, struct rf_stream *out);          \
+    static enum rf_code name##_entry(struct rf_call *call, const ProtobufCMessage *in,             \
+                                     struct rf_stream *out)                                        \
+    {                                                                                              \
+        return name(call, (const Req *)(const void *)in, out);                                     \
+    }                                                                                              \
+    static enum rf_code name(struct rf_call *call, const Req *in, struct rf_stream *out)
 
 /* The same for a validator name(const Req *, int64_t now_us, struct rf_error *). */
 #define RF_VALIDATOR(name, Req)                                                                    \

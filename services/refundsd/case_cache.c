@@ -14,11 +14,12 @@
 
 #define SHARDS  16
 #define BUCKETS 1024 /* per shard */
+#define KEY_MAX (RF_UUID_TEXT_LEN + 2)
 
 struct entry {
     struct entry *chain;         /* next in the bucket */
     struct entry *newer, *older; /* LRU list of the shard */
-    char id[RF_UUID_TEXT_LEN + 1];
+    char id[KEY_MAX]; /* the case's id, after a letter for replies other than GetCase's */
     long long version;
     int64_t valid_until;
     size_t len;
@@ -160,15 +161,29 @@ static void move_to_front(struct shard *s, struct entry *e)
     s->newest = e;
 }
 
-bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us, struct rf_arena *a,
-                       const uint8_t **data, size_t *len)
+/* The entry key of kind's reply of case id into key; false when id is too long for one. */
+static bool make_key(enum rf_cached kind, const char *id, char key[KEY_MAX])
 {
-    uint32_t h = hash(id);
+    static const char prefix[] = {[RF_CACHED_CASE] = '\0', [RF_CACHED_TRACE] = 'T'};
+    size_t n = strlen(id);
+
+    if (n > RF_UUID_TEXT_LEN || (unsigned)kind > RF_CACHED_TRACE)
+        return false;
+    key[0] = prefix[kind];
+    memcpy(key + (key[0] != '\0'), id, n + 1);
+    return true;
+}
+
+bool rf_case_cache_get(struct rf_case_cache *c, enum rf_cached kind, const char *case_id,
+                       int64_t now_us, struct rf_arena *a, const uint8_t **data, size_t *len)
+{
+    char id[KEY_MAX];
+    uint32_t h = make_key(kind, case_id, id) ? hash(id) : 0;
     struct shard *s = &c->shards[h % SHARDS];
     struct entry **slot;
     bool hit = false;
 
-    if (!atomic_load(&c->enabled)) {
+    if (!atomic_load(&c->enabled) || h == 0) {
         atomic_fetch_add(&c->misses, 1);
         return false;
     }
@@ -191,14 +206,17 @@ bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us, 
     return hit;
 }
 
-void rf_case_cache_put(struct rf_case_cache *c, const char *id, long long version,
-                       int64_t valid_until_us, const uint8_t *data, size_t len, uint64_t generation)
+void rf_case_cache_put(struct rf_case_cache *c, enum rf_cached kind, const char *case_id,
+                       long long version, int64_t valid_until_us, const uint8_t *data, size_t len,
+                       uint64_t generation)
 {
-    uint32_t h = hash(id);
+    char id[KEY_MAX];
+    bool keyed = make_key(kind, case_id, id);
+    uint32_t h = keyed ? hash(id) : 0;
     struct shard *s = &c->shards[h % SHARDS];
     struct entry **slot, *e;
 
-    if (!atomic_load(&c->enabled) || len > c->max_entry || strlen(id) > RF_UUID_TEXT_LEN)
+    if (!atomic_load(&c->enabled) || len > c->max_entry || !keyed)
         return;
     pthread_mutex_lock(&s->lock);
     /* Under the shard's lock, so an invalidation of this id is either seen here or comes after. */
@@ -235,15 +253,25 @@ out:
     pthread_mutex_unlock(&s->lock);
 }
 
-void rf_case_cache_invalidate(struct rf_case_cache *c, const char *id)
+void rf_case_cache_invalidate(struct rf_case_cache *c, const char *case_id)
 {
-    uint32_t h = hash(id);
-    struct shard *s = &c->shards[h % SHARDS];
+    char id[KEY_MAX];
 
-    pthread_mutex_lock(&s->lock);
-    atomic_fetch_add(&c->generation, 1);
-    remove_id(s, id, h);
-    pthread_mutex_unlock(&s->lock);
+    /* The generation moves before any reply of the case goes, so no put can bring one back. */
+    for (int kind = RF_CACHED_CASE; kind <= RF_CACHED_TRACE; kind++) {
+        uint32_t h;
+        struct shard *s;
+
+        if (!make_key(kind, case_id, id))
+            return;
+        h = hash(id);
+        s = &c->shards[h % SHARDS];
+        pthread_mutex_lock(&s->lock);
+        if (kind == RF_CACHED_CASE)
+            atomic_fetch_add(&c->generation, 1);
+        remove_id(s, id, h);
+        pthread_mutex_unlock(&s->lock);
+    }
     atomic_fetch_add(&c->invalidations, 1);
 }
 

@@ -1,6 +1,8 @@
 /*
- * A per-process cache of GetCase replies (packed refunds.v1.Case), so that
- * reading a case usually costs no database round trip.
+ * A per-process cache of the replies that read one case — GetCase's (packed
+ * refunds.v1.Case) and GetRefundTrace's of the whole case in the customer's
+ * language (packed refunds.v1.RefundTrace) — so that reading a case usually
+ * costs no database round trip.
  *
  * It is kept correct by invalidation, never by guessing: every UPDATE of a
  * case row sends a NOTIFY (migration 0002) that the cache listener turns into
@@ -15,7 +17,10 @@
  *
  * Invariant the rest of the code keeps: whatever GetCase returns changes only
  * together with an UPDATE of the case's row (interactions and approvals are
- * written by the same statement that bumps cases.version).
+ * written by the same statement that bumps cases.version); what the trace
+ * shows besides (a refund's provider view, findings, follow-up tasks) is
+ * announced on the same channel by triggers (migration 0005). Invalidating a
+ * case drops every reply of it.
  *
  * Thread-safe; lookups and stores lock one of several shards.
  */
@@ -30,6 +35,12 @@
 
 struct rf_case_cache;
 
+/* Which reply of a case an entry holds. */
+enum rf_cached {
+    RF_CACHED_CASE,  /* GetCase */
+    RF_CACHED_TRACE, /* GetRefundTrace of the case, in the customer's language */
+};
+
 /* Creates a cache of at most capacity_bytes (0: a cache that never holds anything), disabled. */
 struct rf_case_cache *rf_case_cache_create(size_t capacity_bytes);
 
@@ -43,23 +54,23 @@ void rf_case_cache_set_enabled(struct rf_case_cache *c, bool enabled);
 uint64_t rf_case_cache_generation(const struct rf_case_cache *c);
 
 /*
- * Finds case id's reply, valid at now_us; on a hit copies it into arena a and
- * returns true.
+ * Finds kind's reply of case case_id, valid at now_us; on a hit copies it into
+ * arena a and returns true.
  */
-bool rf_case_cache_get(struct rf_case_cache *c, const char *id, int64_t now_us, struct rf_arena *a,
-                       const uint8_t **data, size_t *len);
+bool rf_case_cache_get(struct rf_case_cache *c, enum rf_cached kind, const char *case_id,
+                       int64_t now_us, struct rf_arena *a, const uint8_t **data, size_t *len);
 
 /*
- * Stores the reply of case id at version, valid until valid_until_us, read
+ * Stores kind's reply of case case_id at version, valid until valid_until_us, read
  * after generation was taken. Ignored when the cache is disabled, when an
  * invalidation happened since, when it is not newer than what is held, or
  * when it is larger than a thirty-second of the capacity (half of a shard).
  */
-void rf_case_cache_put(struct rf_case_cache *c, const char *id, long long version,
-                       int64_t valid_until_us, const uint8_t *data, size_t len,
+void rf_case_cache_put(struct rf_case_cache *c, enum rf_cached kind, const char *case_id,
+                       long long version, int64_t valid_until_us, const uint8_t *data, size_t len,
                        uint64_t generation);
 
-/* Drops case id's entry and starts a new generation: the case changed. */
+/* Drops every reply of case id and starts a new generation: the case changed. */
 void rf_case_cache_invalidate(struct rf_case_cache *c, const char *id);
 
 /* Counters since creation, for logs and tests. */

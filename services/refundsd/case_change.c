@@ -26,8 +26,7 @@ enum rf_code rf_case_prepare_change(struct rf_call *call, const struct rf_case_r
 {
     long long version = 0;
 
-    rf_etag_parse(etag, &version);
-    if (version != row->version)
+    if (etag != NULL && (!rf_etag_parse(etag, &version) || version != row->version))
         return rf_fail(&call->ctx.err, RF_FAILED_PRECONDITION,
                        "etag \"%s\" is stale: %s has changed since it was read (its etag is now "
                        "\"%lld\"); read it again",
@@ -69,11 +68,24 @@ static void drop_cached_case(void *arg)
     rf_case_cache_invalidate(d->cache, d->id);
 }
 
+static void drop_on_commit(struct rf_call *call, struct rf_case_cache *cache, const char *case_id)
+{
+    struct dropped_case *d = rf_arena_alloc(call->ctx.arena, sizeof *d);
+
+    d->cache = cache;
+    snprintf(d->id, sizeof d->id, "%s", case_id);
+    rf_call_on_commit(call, drop_cached_case, d);
+}
+
+void rf_case_changed(struct rf_call *call, const char *case_id)
+{
+    drop_on_commit(call, rf_cases(call)->cache, case_id);
+}
+
 enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                                    const struct rf_case_row *before, bool applied,
                                    Refunds__V1__Case *out)
 {
-    struct dropped_case *d;
     struct rf_case_row now;
 
     if (code != RF_OK)
@@ -83,13 +95,32 @@ enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                        "%s was changed by another call while this one ran; read it again",
                        before->pb->name);
     /* Before the reply leaves, once committed: whoever made the change reads it back. */
-    d = rf_arena_alloc(call->ctx.arena, sizeof *d);
-    d->cache = rf_cases(call)->cache;
-    snprintf(d->id, sizeof d->id, "%s", before->id);
-    rf_call_on_commit(call, drop_cached_case, d);
+    rf_case_changed(call, before->id);
     code = rf_case_store_get(&call->ctx, before->id, true, &now);
     if (code == RF_OK)
         *out = *now.pb;
+    return code;
+}
+
+enum rf_code rf_case_record_event(struct rf_call *call, struct rf_case_cache *cache,
+                                  const char *case_id)
+{
+    struct rf_case_row row;
+    struct rf_audit_link link;
+    const char *state;
+    bool applied = false;
+    enum rf_code code = rf_case_store_get(&call->ctx, case_id, false, &row);
+
+    if (code != RF_OK)
+        return code;
+    state = rf_case_state_name(row.state);
+    rf_audit_link_next(&call->ctx, row.id, row.audit_seq, row.audit_head, state, state, &link);
+    code = rf_audit_append(&call->ctx, row.id, &link, &applied);
+    if (code == RF_OK && !applied)
+        return rf_fail(&call->ctx.err, RF_ABORTED, "%s changed while this call ran; retry the call",
+                       row.pb->name);
+    if (code == RF_OK)
+        drop_on_commit(call, cache, row.id);
     return code;
 }
 

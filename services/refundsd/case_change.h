@@ -19,9 +19,22 @@
 #include "case_state.h"
 #include "case_store.h"
 
+struct rf_policy_cache;
+struct rf_templates;
+struct rf_tracking_key;
+
 /* The state refunds.v1.RefundCases is bound with (main.c). */
 struct rf_cases_state {
     struct rf_case_cache *cache; /* GetCase replies of this replica */
+    /* The decision messages (communication.c): the embedded templates, compiled once at start;
+     * the key of customers' tracking tokens (AcceptAlternative from the shop's website); how
+     * customers reach support (REFUNDS_SUPPORT_CONTACT, or the default main.c warns about);
+     * the status page the tracking token is appended to (REFUNDS_TRACKING_BASE_URL, likewise). */
+    const struct rf_templates *templates;
+    const struct rf_tracking_key *tracking_key;
+    const char *support_contact;
+    const char *tracking_base_url;
+    struct rf_policy_cache *policies; /* the parsed guidelines (evaluation, SLA, tiers) */
 };
 
 /* The RefundCases state of a call of one of its methods. */
@@ -38,9 +51,10 @@ enum rf_code rf_case_load(struct rf_call *call, const char *name, bool full,
                           struct rf_case_row *row);
 
 /*
- * Checks the caller's etag against row, then (unless event is NULL) that event
- * is allowed from the case's state, and fills ch: the state it leads to and its
- * audit link. FAILED_PRECONDITION naming the stale etag or the states allowed.
+ * Checks the caller's etag against row (unless etag is NULL: a change that
+ * reports a fact, such as a refund the payments system issued), then (unless event is NULL) that
+ * event is allowed from the case's state, and fills ch: the state it leads to and its audit link.
+ * FAILED_PRECONDITION naming the stale etag or the states allowed.
  */
 enum rf_code rf_case_prepare_change(struct rf_call *call, const struct rf_case_row *row,
                                     const char *etag, const enum rf_case_event *event,
@@ -60,6 +74,24 @@ enum rf_code rf_case_load_for_change(struct rf_call *call, const char *name, con
 enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                                    const struct rf_case_row *before, bool applied,
                                    Refunds__V1__Case *out);
+
+/*
+ * Drops the RefundCases cache's copy of case case_id once the call's
+ * transaction commits: for a change made with a store statement of its own,
+ * after it applied (rf_case_finish_change does it for the usual ones).
+ */
+void rf_case_changed(struct rf_call *call, const char *case_id);
+
+/*
+ * Appends the call's event (ctx's method, actor, request id) to the audit chain
+ * of case case_id without changing its state — a follow-up completed, a finding
+ * resolved — in the call's transaction; the case's version moves on and its
+ * copy in cache (the replica's case cache, whichever service the call is of) is
+ * dropped on commit. ABORTED (the dispatcher retries) when a
+ * concurrent change moved the chain first.
+ */
+enum rf_code rf_case_record_event(struct rf_call *call, struct rf_case_cache *cache,
+                                  const char *case_id);
 
 /*
  * The replayed hook of the case mutations (struct rf_method.replayed): drops

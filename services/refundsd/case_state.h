@@ -35,7 +35,11 @@ enum rf_case_event {
     RF_EVENT_AWAIT_FOLLOW_UP,
     RF_EVENT_CLOSE,
     RF_EVENT_WITHDRAW,
+    RF_EVENT_ACCEPT_ALTERNATIVE, /* a denied customer takes store credit, an exchange, ... */
+    /* An agent approves alone: an APPROVE evaluation within the self-approval limit. */
+    RF_EVENT_SELF_APPROVE,
 };
+#define RF_EVENT_MAX RF_EVENT_SELF_APPROVE
 
 struct rf_transition {
     enum rf_case_state from;

@@ -5,14 +5,19 @@
  * tables read well to finance and support in SQL too.
  */
 #include <pthread.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "case_store.h"
+#include "comm_store.h"
+#include "evaluation_store.h"
+#include "refund_store.h"
 #include "refunds/audit.h"
 #include "refunds/names.h"
 #include "refunds/pb.h"
+#include "tracking_token.h"
 
 /* Columns every case read returns, in this order (see enum col). */
 #define CASE_COLUMNS                                                                               \
@@ -22,13 +27,18 @@
     " c.requested_minor, c.payment_method, c.payment_provider, c.provider_payment_id,"             \
     " c.reason_code, c.reason_text, c.opened_by, c.assignee, c.evaluated_by,"                      \
     " c.escalated_by, c.withdraw_reason, c.created_at, c.updated_at, c.audit_seq,"                 \
-    " c.audit_head, a.state, a.escalated_by, a.escalated_at, a.due_at, a.note,"                    \
+    " c.audit_head, c.payment_label, a.state, a.escalated_by, a.escalated_at, a.due_at, a.note,"   \
     " a.decided_by, a.decided_at, a.decision, a.approved_minor, a.decision_reason,"                \
-    " a.alternatives"
-/* The case's latest approval as "a". */
+    " a.alternatives, c.customer_id, c.evaluation_count, c.policy_version, c.recommendation,"      \
+    " c.tier, c.priority, a.tier, a.priority, a.policy_version, a.self_approved, a.sla_breached,"  \
+    " a.alternative_offer_kind, a.alternative_offer_minor, a.alternative_offer_currency,"          \
+    " a.alternative_offer_sku, e.evaluated_by, e.evaluated_at, e.result::text,"                    \
+    " e.history::text"
+/* The case's latest approval as "a", its latest evaluation as "e". */
 #define LATEST_APPROVAL                                                                            \
     " LEFT JOIN LATERAL (SELECT * FROM approvals WHERE case_id = c.id ORDER BY id DESC"            \
-    " LIMIT 1) a ON true"
+    " LIMIT 1) a ON true"                                                                          \
+    " LEFT JOIN evaluations e ON e.case_id = c.id AND e.seq = c.evaluation_count"
 
 enum col {
     C_ID,
@@ -62,6 +72,7 @@ enum col {
     C_UPDATED_AT,
     C_AUDIT_SEQ,
     C_AUDIT_HEAD,
+    C_PAY_LABEL,
     A_STATE,
     A_ESCALATED_BY,
     A_ESCALATED_AT,
@@ -73,6 +84,25 @@ enum col {
     A_APPROVED,
     A_REASON,
     A_ALTERNATIVES,
+    C_CUSTOMER_ID,
+    C_EVAL_COUNT,
+    C_POLICY_VERSION,
+    C_RECOMMENDATION,
+    C_TIER,
+    C_PRIORITY,
+    A_TIER,
+    A_PRIORITY,
+    A_POLICY_VERSION,
+    A_SELF_APPROVED,
+    A_SLA_BREACHED,
+    A_OFFER_KIND,
+    A_OFFER_MINOR,
+    A_OFFER_CURRENCY,
+    A_OFFER_SKU,
+    E_BY,
+    E_AT,
+    E_RESULT,
+    E_HISTORY,
     I_SEQ,
     I_KIND,
     I_CHANNEL,
@@ -100,23 +130,16 @@ static const struct rf_stmt insert_case = {
     " customer_email, customer_phone, customer_language, order_id, product_sku, product_name,"
     " product_category, purchased_at, currency, amount_paid_minor, requested_minor,"
     " payment_method, payment_provider, provider_payment_id, reason_code, reason_text,"
-    " opened_by, assignee, interaction_count, created_at, updated_at, audit_seq, audit_head)"
+    " opened_by, assignee, interaction_count, created_at, updated_at, audit_seq, audit_head,"
+    " payment_label, customer_id)"
     " VALUES ($1, 'OPEN', 1, $12, $3, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
-    " $24, $25, $26, $27, $28, $29, $4, $30, 1, $3, $3, $2, $11) RETURNING id),"
+    " $24, $25, $26, $27, $28, $29, $4, $30, 1, $3, $3, $2, $11, $32, nullif($33, ''))"
+    " RETURNING id),"
     " i AS (INSERT INTO interactions (case_id, seq, kind, channel, summary, author, created_at)"
     " SELECT id, 1, 'ACKNOWLEDGEMENT', $12, $31, $4, $3 FROM u)" RF_AUDIT_INSERT_FROM_U};
 
-/*
- * The shape of every change of an existing case: $1-$11 are its audit event
- * (rf_audit_params), $12 and $13 the version and state it was read at; the
- * case is updated only if it still has them, as "u", moving its chain head to
- * the event; then the change's own rows; then the event, whose row is the
- * statement's only result. The change's own parameters start at $14.
- */
-#define CHANGE_UPDATE                                                                              \
-    "WITH u AS (UPDATE cases SET version = version + 1, updated_at = $3, audit_seq = $2,"          \
-    " audit_head = $11, state = $8"
-#define CHANGE_WHERE " WHERE id = $1 AND version = $12 AND state = $13"
+#define CHANGE_UPDATE RF_CASE_CHANGE_UPDATE
+#define CHANGE_WHERE  RF_CASE_CHANGE_WHERE
 
 static const struct rf_stmt add_interaction = {
     "case_add_interaction", CHANGE_UPDATE
@@ -128,30 +151,64 @@ static const struct rf_stmt add_interaction = {
 
 static const struct rf_stmt escalate = {
     "case_escalate", CHANGE_UPDATE
-    ", escalated_by = $4" CHANGE_WHERE " RETURNING id, state),"
+    ", escalated_by = $4, tier = $16" CHANGE_WHERE " RETURNING id, state),"
     " a AS (INSERT INTO approvals (case_id, state, escalated_by, escalated_at, due_at,"
-    " note) SELECT u.id, 'PENDING', $4, $3, $14::timestamptz, $15 FROM u)" RF_AUDIT_INSERT_FROM_U};
+    " note, tier, priority, policy_version) SELECT u.id, 'PENDING', $4, $3, $14::timestamptz,"
+    " $15, $16, $17, $18 FROM u)" RF_AUDIT_INSERT_FROM_U};
 
-/* Four-eyes in SQL too: nobody who opened, evaluated or escalated the case decides it. */
+/*
+ * Four-eyes in SQL too: nobody who opened, evaluated (ever) or escalated the
+ * case decides it; and a senior approver's case only a senior approver ($5 is
+ * the caller's role). The breach is the decision after the due time.
+ */
 static const struct rf_stmt decide = {
-    "case_decide", CHANGE_UPDATE CHANGE_WHERE
+    "case_decide", CHANGE_UPDATE
+    ", outcome = $18, decided_at = $3, approved_minor = $15,"
+    " sla_breached = $3 > (SELECT due_at FROM approvals"
+    " WHERE case_id = $1 AND state = 'PENDING')" CHANGE_WHERE
     " AND opened_by <> $4 AND coalesce(evaluated_by, '') <> $4"
-    " AND coalesce(escalated_by, '') <> $4 RETURNING id, state),"
+    " AND coalesce(escalated_by, '') <> $4"
+    " AND NOT EXISTS (SELECT 1 FROM evaluations WHERE case_id = $1"
+    " AND evaluated_by = $4)"
+    " AND ($5 = 'senior_approver' OR NOT EXISTS (SELECT 1 FROM approvals"
+    " WHERE case_id = $1 AND state = 'PENDING' AND tier = 'SENIOR_APPROVER'))"
+    " RETURNING id, state),"
     " a AS (UPDATE approvals SET state = 'DECIDED', decided_by = $4,"
     " decided_at = $3, decision = $14, approved_minor = $15,"
-    " decision_reason = $16, alternatives = $17::text[]"
+    " decision_reason = $16, alternatives = $17::text[], sla_breached = $3 > due_at,"
+    " alternative_offer_kind = $19, alternative_offer_minor = $20,"
+    " alternative_offer_currency = $21, alternative_offer_sku = $22"
     " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" RF_AUDIT_INSERT_FROM_U};
+
+/*
+ * An agent's own approval of an evaluated case: only while its latest
+ * evaluation recommends APPROVE at the agent's tier (checked in C too, with
+ * the amount against the limit). The approval row is decided at once, with
+ * no escalation and no due time.
+ */
+static const struct rf_stmt self_approve = {
+    "case_self_approve",
+    CHANGE_UPDATE ", outcome = $14, decided_at = $3, approved_minor = $15, tier = 'AGENT',"
+                  " sla_breached = NULL" CHANGE_WHERE
+                  " AND recommendation = 'APPROVE' AND tier = 'AGENT' RETURNING id, state),"
+                  " a AS (INSERT INTO approvals (case_id, state, decided_by, decided_at, decision,"
+                  " approved_minor, decision_reason, tier, priority, policy_version, self_approved)"
+                  " SELECT u.id, 'DECIDED', $4, $3, 'APPROVE', $15, $16, 'AGENT', $17, $18, true"
+                  " FROM u)" RF_AUDIT_INSERT_FROM_U};
 
 static const struct rf_stmt withdraw = {
     "case_withdraw", CHANGE_UPDATE
-    ", withdraw_reason = $14" CHANGE_WHERE " RETURNING id, state),"
+    ", withdraw_reason = $14, outcome = 'WITHDRAWN'" CHANGE_WHERE " RETURNING id, state),"
     " a AS (UPDATE approvals SET state = 'CANCELLED'"
     " WHERE case_id = (SELECT id FROM u) AND state = 'PENDING')" RF_AUDIT_INSERT_FROM_U};
 
+/* The pending approvals by due time; $4: due before (infinity: all); $5: one tier or NULL. */
 static const struct rf_stmt approval_queue = {
     "case_approval_queue",
     "SELECT " CASE_COLUMNS " FROM approvals a JOIN cases c ON c.id = a.case_id"
+    " LEFT JOIN evaluations e ON e.case_id = c.id AND e.seq = c.evaluation_count"
     " WHERE a.state = 'PENDING' AND (a.due_at, a.case_id) > ($1::timestamptz, $2::uuid)"
+    " AND a.due_at < $4::timestamptz AND ($5::text IS NULL OR a.tier = $5)"
     " ORDER BY a.due_at, a.case_id LIMIT $3"};
 
 /*
@@ -160,7 +217,7 @@ static const struct rf_stmt approval_queue = {
  * would not). Built once.
  */
 #define LIST_FILTERS 3
-static char list_sql[1 << LIST_FILTERS][1024];
+static char list_sql[1 << LIST_FILTERS][4096];
 static struct rf_stmt list_stmts[1 << LIST_FILTERS];
 static pthread_once_t list_once = PTHREAD_ONCE_INIT;
 
@@ -196,6 +253,7 @@ const struct rf_stmt *const *rf_case_store_statements(void)
                                                 &add_interaction,
                                                 &escalate,
                                                 &decide,
+                                                &self_approve,
                                                 &withdraw,
                                                 &approval_queue,
                                                 &list_stmts[0],
@@ -260,37 +318,88 @@ static void alternatives(struct rf_ctx *ctx, const char *array, Refunds__V1__App
     }
 }
 
+static bool flag(const PGresult *res, int row, int col)
+{
+    const char *v = rf_db_text(res, row, col);
+
+    return v != NULL && strcmp(v, "t") == 0;
+}
+
+/* The alternative offered instead of a refund, when the decision was one. */
+static Refunds__V1__AlternativeOffer *offer(struct rf_ctx *ctx, const PGresult *res, int row)
+{
+    Refunds__V1__AlternativeOffer *o;
+
+    if (rf_db_is_null(res, row, A_OFFER_KIND))
+        return NULL;
+    o = rf_pb_new(ctx->arena, &refunds__v1__alternative_offer__descriptor);
+    o->alternative =
+        enum_of(&refunds__v1__alternative__descriptor, rf_db_text(res, row, A_OFFER_KIND));
+    if (!rf_db_is_null(res, row, A_OFFER_MINOR))
+        o->amount =
+            money(ctx, rf_db_int(res, row, A_OFFER_MINOR), text(ctx, res, row, A_OFFER_CURRENCY));
+    o->product = text(ctx, res, row, A_OFFER_SKU);
+    return o;
+}
+
 static Refunds__V1__Approval *approval(struct rf_ctx *ctx, const PGresult *res, int row,
                                        const char *currency)
 {
     Refunds__V1__Approval *ap;
-    int64_t due;
+    bool escalated = !rf_db_is_null(res, row, A_ESCALATED_AT);
+    int64_t due = 0;
 
     if (rf_db_is_null(res, row, A_STATE))
         return NULL;
     ap = rf_pb_new(ctx->arena, &refunds__v1__approval__descriptor);
     ap->state = enum_of(&refunds__v1__approval_state__descriptor, rf_db_text(res, row, A_STATE));
     ap->escalated_by = text(ctx, res, row, A_ESCALATED_BY);
-    ap->escalate_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, A_ESCALATED_AT));
-    due = rf_db_time(res, row, A_DUE_AT);
-    ap->due_time = rf_pb_timestamp(ctx->arena, due);
+    if (escalated) {
+        ap->escalate_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, A_ESCALATED_AT));
+        due = rf_db_time(res, row, A_DUE_AT);
+        ap->due_time = rf_pb_timestamp(ctx->arena, due);
+    }
     ap->escalation_note = text(ctx, res, row, A_NOTE);
     ap->decided_by = text(ctx, res, row, A_DECIDED_BY);
     if (!rf_db_is_null(res, row, A_DECIDED_AT)) {
         int64_t decided = rf_db_time(res, row, A_DECIDED_AT);
 
         ap->decide_time = rf_pb_timestamp(ctx->arena, decided);
-        ap->sla_breached = decided > due;
+        /* Recorded at the decision; a self-approval has no due time to breach. */
+        ap->sla_breached = escalated && decided > due;
     } else {
-        ap->sla_breached =
-            ap->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING && ctx->now_us > due;
+        ap->sla_breached = ap->state == REFUNDS__V1__APPROVAL_STATE__APPROVAL_STATE_PENDING &&
+                           escalated && ctx->now_us > due;
     }
     ap->decision = enum_of(&refunds__v1__decision__descriptor, rf_db_text(res, row, A_DECISION));
     if (!rf_db_is_null(res, row, A_APPROVED))
         ap->approved_amount = money(ctx, rf_db_int(res, row, A_APPROVED), currency);
     ap->decision_reason = text(ctx, res, row, A_REASON);
     alternatives(ctx, rf_db_text(res, row, A_ALTERNATIVES), ap);
+    ap->tier = enum_of(&refunds__v1__tier__descriptor, rf_db_text(res, row, A_TIER));
+    ap->priority = enum_of(&refunds__v1__priority__descriptor, rf_db_text(res, row, A_PRIORITY));
+    ap->policy_version = rf_db_int(res, row, A_POLICY_VERSION);
+    ap->self_approved = flag(res, row, A_SELF_APPROVED);
+    ap->alternative_offer = offer(ctx, res, row);
     return ap;
+}
+
+/* Signs Case.tracking_token: set once at start, read-only afterwards (case_store.h). */
+static const struct rf_tracking_key *tracking_key;
+
+void rf_case_store_set_tracking_key(const struct rf_tracking_key *k)
+{
+    tracking_key = k;
+}
+
+char *rf_case_store_tracking_token(struct rf_arena *a, const char *id, int64_t created_us)
+{
+    char *token = rf_arena_alloc(a, RF_TRACKING_TOKEN_LEN + 1);
+
+    token[0] = '\0';
+    if (tracking_key != NULL)
+        rf_tracking_token_for_case(tracking_key, id, created_us, token);
+    return token;
 }
 
 /* Builds the API view of the case in row (no interactions). */
@@ -324,6 +433,7 @@ static Refunds__V1__Case *case_from_row(struct rf_ctx *ctx, const PGresult *res,
         enum_of(&refunds__v1__payment_method__descriptor, rf_db_text(res, row, C_PAY_METHOD));
     pay->provider = text(ctx, res, row, C_PAY_PROVIDER);
     pay->provider_payment_id = text(ctx, res, row, C_PAY_ID);
+    pay->label = text(ctx, res, row, C_PAY_LABEL);
     c->payment = pay;
     c->reason_code =
         enum_of(&refunds__v1__reason_code__descriptor, rf_db_text(res, row, C_REASON_CODE));
@@ -334,6 +444,14 @@ static Refunds__V1__Case *case_from_row(struct rf_ctx *ctx, const PGresult *res,
     c->create_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_CREATED_AT));
     c->update_time = rf_pb_timestamp(ctx->arena, rf_db_time(res, row, C_UPDATED_AT));
     c->approval = approval(ctx, res, row, currency);
+    c->tracking_token = rf_case_store_tracking_token(ctx->arena, rf_db_text(res, row, C_ID),
+                                                     rf_db_time(res, row, C_CREATED_AT));
+    cu->id = text(ctx, res, row, C_CUSTOMER_ID);
+    if (!rf_db_is_null(res, row, E_RESULT))
+        c->evaluation = rf_evaluation_store_message(
+            ctx->arena, (int)rf_db_int(res, row, C_EVAL_COUNT), rf_db_text(res, row, E_BY),
+            rf_db_time(res, row, E_AT), rf_db_text(res, row, E_RESULT),
+            rf_db_text(res, row, E_HISTORY));
     return c;
 }
 
@@ -386,6 +504,31 @@ enum rf_code rf_case_store_get(struct rf_ctx *ctx, const char *id, bool full,
     out->opened_by = out->pb->opened_by;
     out->evaluated_by = nullable(ctx, res, 0, C_EVALUATED_BY);
     out->escalated_by = nullable(ctx, res, 0, C_ESCALATED_BY);
+    out->customer_id = nullable(ctx, res, 0, C_CUSTOMER_ID);
+    out->evaluation_count = (int)rf_db_int(res, 0, C_EVAL_COUNT);
+    out->policy_version = rf_db_int(res, 0, C_POLICY_VERSION);
+    out->recommendation = nullable(ctx, res, 0, C_RECOMMENDATION);
+    out->tier = nullable(ctx, res, 0, C_TIER);
+    out->priority = nullable(ctx, res, 0, C_PRIORITY);
+    if (full && (out->state == RF_CASE_REFUND_IN_PROGRESS ||
+                 out->state == RF_CASE_AWAITING_FOLLOW_UP || out->state == RF_CASE_CLOSED)) {
+        /* Only these states can have refunds: other reads skip the query. */
+        struct rf_refund_row *refunds;
+        size_t n;
+        code = rf_refund_store_list(ctx, out->id, out->pb->name, &refunds, &n);
+        if (code != RF_OK)
+            return code;
+        out->pb->n_refunds = n;
+        out->pb->refunds = rf_arena_calloc(ctx->arena, n + 1, sizeof *out->pb->refunds);
+        for (size_t i = 0; i < n; i++)
+            out->pb->refunds[i] = refunds[i].pb;
+    }
+    if (full && out->state >= RF_CASE_APPROVED && out->state <= RF_CASE_CLOSED) {
+        /* Only a decided case has messages telling it, or an alternative taken. */
+        code = rf_comm_store_fill_case(ctx, out->id, out->pb);
+        if (code != RF_OK)
+            return code;
+    }
     if (full && !rf_db_is_null(res, 0, I_SEQ)) {
         out->pb->n_interactions = (size_t)rows;
         out->pb->interactions =
@@ -431,19 +574,20 @@ enum rf_code rf_case_store_insert(struct rf_ctx *ctx, const char *id, const Refu
     rf_param_text(&p, c->reason_text); /* $29 */
     rf_param_text(&p, c->assignee);
     rf_param_text(&p, contact_summary); /* $31 */
+    rf_param_text(&p, c->payment->label);
+    rf_param_text(&p, c->customer->id);
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &insert_case, &p, NULL);
 }
 
-/* Parameters $1-$13 of a change: its audit event, then the version and state it was read at. */
-static void change_params(struct rf_ctx *ctx, const struct rf_case_change *ch, struct rf_params *p)
+void rf_case_change_params(struct rf_ctx *ctx, const struct rf_case_change *ch, struct rf_params *p)
 {
     rf_audit_params(p, ctx, ch->before->id, &ch->audit);
     rf_param_int(p, ctx->arena, ch->before->version);
     rf_param_text(p, rf_case_state_name(ch->before->state));
 }
 
-static enum rf_code run_change(struct rf_ctx *ctx, const struct rf_stmt *stmt,
-                               const struct rf_params *p, bool *applied)
+enum rf_code rf_case_run_change(struct rf_ctx *ctx, const struct rf_stmt *stmt,
+                                const struct rf_params *p, bool *applied)
 {
     PGresult *res;
     enum rf_code code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, stmt, p, &res);
@@ -459,39 +603,67 @@ enum rf_code rf_case_store_add_interaction(struct rf_ctx *ctx, const struct rf_c
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
+    rf_case_change_params(ctx, ch, &p);
     rf_param_text(&p, kind);
     rf_param_text(&p, channel);
     rf_param_text(&p, summary);
-    return run_change(ctx, &add_interaction, &p, applied);
+    return rf_case_run_change(ctx, &add_interaction, &p, applied);
 }
 
 enum rf_code rf_case_store_escalate(struct rf_ctx *ctx, const struct rf_case_change *ch,
-                                    int64_t due_us, const char *note, bool *applied)
+                                    const struct rf_case_escalation *e, bool *applied)
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
-    rf_param_time(&p, ctx->arena, due_us);
-    rf_param_text(&p, note);
-    return run_change(ctx, &escalate, &p, applied);
+    rf_case_change_params(ctx, ch, &p);
+    rf_param_time(&p, ctx->arena, e->due_us); /* $14 */
+    rf_param_text(&p, e->note);
+    rf_param_text(&p, e->tier);
+    rf_param_text(&p, e->priority);
+    rf_param_int(&p, ctx->arena, e->policy_version); /* $18 */
+    return rf_case_run_change(ctx, &escalate, &p, applied);
+}
+
+/* An amount parameter: SQL NULL for 0 (none). */
+static void param_minor(struct rf_params *p, struct rf_arena *a, long long minor)
+{
+    if (minor > 0)
+        rf_param_int(p, a, minor);
+    else
+        rf_param_text(p, NULL);
 }
 
 enum rf_code rf_case_store_decide(struct rf_ctx *ctx, const struct rf_case_change *ch,
-                                  const char *decision, long long approved_minor,
-                                  const char *reason, const char *alternatives_array, bool *applied)
+                                  const struct rf_case_decision *d, bool *applied)
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
-    rf_param_text(&p, decision);
-    if (strcmp(decision, "APPROVE") == 0)
-        rf_param_int(&p, ctx->arena, approved_minor);
-    else
-        rf_param_text(&p, NULL);
-    rf_param_text(&p, reason);
-    rf_param_text(&p, alternatives_array);
-    return run_change(ctx, &decide, &p, applied);
+    rf_case_change_params(ctx, ch, &p);
+    rf_param_text(&p, d->decision); /* $14 */
+    param_minor(&p, ctx->arena, d->approved_minor);
+    rf_param_text(&p, d->reason);
+    rf_param_text(&p, d->alternatives);
+    rf_param_text(&p, d->outcome); /* $18 */
+    rf_param_text(&p, d->offer_kind);
+    param_minor(&p, ctx->arena, d->offer_minor);
+    rf_param_text(&p, d->offer_kind != NULL ? d->offer_currency : NULL);
+    rf_param_text(&p, d->offer_sku); /* $22 */
+    return rf_case_run_change(ctx, &decide, &p, applied);
+}
+
+enum rf_code rf_case_store_self_approve(struct rf_ctx *ctx, const struct rf_case_change *ch,
+                                        const struct rf_case_decision *d, const char *priority,
+                                        long long policy_version, bool *applied)
+{
+    struct rf_params p;
+
+    rf_case_change_params(ctx, ch, &p);
+    rf_param_text(&p, d->outcome); /* $14 */
+    rf_param_int(&p, ctx->arena, d->approved_minor);
+    rf_param_text(&p, d->reason);
+    rf_param_text(&p, priority);
+    rf_param_int(&p, ctx->arena, policy_version); /* $18 */
+    return rf_case_run_change(ctx, &self_approve, &p, applied);
 }
 
 enum rf_code rf_case_store_withdraw(struct rf_ctx *ctx, const struct rf_case_change *ch,
@@ -499,9 +671,9 @@ enum rf_code rf_case_store_withdraw(struct rf_ctx *ctx, const struct rf_case_cha
 {
     struct rf_params p;
 
-    change_params(ctx, ch, &p);
+    rf_case_change_params(ctx, ch, &p);
     rf_param_text(&p, reason);
-    return run_change(ctx, &withdraw, &p, applied);
+    return rf_case_run_change(ctx, &withdraw, &p, applied);
 }
 
 static enum rf_code list_rows(struct rf_ctx *ctx, const struct rf_stmt *stmt,
@@ -530,13 +702,7 @@ enum rf_code rf_case_store_list(struct rf_ctx *ctx, const struct rf_case_filter 
 
     pthread_once(&list_once, build_list_stmts);
     rf_params_init(&p);
-    if (f->before_id == NULL) {
-        rf_param_text(&p, "infinity");
-        rf_param_text(&p, "ffffffff-ffff-ffff-ffff-ffffffffffff");
-    } else {
-        rf_param_time(&p, ctx->arena, f->before_us);
-        rf_param_text(&p, f->before_id);
-    }
+    rf_param_keyset_before(&p, ctx->arena, f->before_us, f->before_id);
     rf_param_int(&p, ctx->arena, f->limit);
     for (int i = 0; i < LIST_FILTERS; i++) {
         if (values[i] != NULL) {
@@ -547,19 +713,35 @@ enum rf_code rf_case_store_list(struct rf_ctx *ctx, const struct rf_case_filter 
     return list_rows(ctx, &list_stmts[mask], &p, cases, n);
 }
 
-enum rf_code rf_case_store_queue(struct rf_ctx *ctx, int64_t after_due_us, const char *after_id,
-                                 int limit, Refunds__V1__Case ***cases, size_t *n)
+enum rf_code rf_case_store_queue(struct rf_ctx *ctx, const struct rf_queue_filter *f,
+                                 Refunds__V1__Case ***cases, size_t *n)
 {
     struct rf_params p;
 
     rf_params_init(&p);
-    if (after_id == NULL) {
+    if (f->after_id == NULL) {
         rf_param_text(&p, "-infinity");
         rf_param_text(&p, "00000000-0000-0000-0000-000000000000");
     } else {
-        rf_param_time(&p, ctx->arena, after_due_us);
-        rf_param_text(&p, after_id);
+        rf_param_time(&p, ctx->arena, f->after_due_us);
+        rf_param_text(&p, f->after_id);
     }
-    rf_param_int(&p, ctx->arena, limit);
+    rf_param_int(&p, ctx->arena, f->limit);
+    if (f->overdue_only)
+        rf_param_time(&p, ctx->arena, ctx->now_us);
+    else
+        rf_param_text(&p, "infinity");
+    rf_param_text(&p, f->tier);
     return list_rows(ctx, &approval_queue, &p, cases, n);
+}
+
+const char *rf_case_payment_method(struct rf_arena *a, const Refunds__V1__Case *c)
+{
+    const char *s =
+        rf_pb_enum_short_name(&refunds__v1__payment_method__descriptor, c->payment->method);
+    char *lower = rf_arena_strdup(a, s != NULL ? s : "OTHER");
+
+    for (char *p = lower; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return lower;
 }

@@ -14,32 +14,23 @@
 #include "refunds/status.h"
 #include "refunds/v1/cases.pb-c.h"
 
-/* Longest accepted texts, in characters. */
-#define RF_MAX_NAME_CHARS        200
-#define RF_MAX_CATEGORY_CHARS    100
-#define RF_MAX_ID_CHARS          64
-#define RF_MAX_PROVIDER_ID_CHARS 128
-#define RF_MAX_LONG_TEXT_CHARS   4000
-#define RF_MAX_SHORT_TEXT_CHARS  2000
+#include "field_check.h"
+
 /* DecideCase offers each kind of alternative at most once. */
 #define RF_MAX_ALTERNATIVES 4
-/* Allowed clock skew for "not in the future" checks. */
-#define RF_CLOCK_SKEW_US (5LL * 60 * 1000000)
 
 /* Parses "cases/{uuid}" into id (lower case); false when name is not that. */
 bool rf_case_name_parse(const char *name, char id[RF_UUID_TEXT_LEN + 1]);
 
-/*
- * Checks a Timestamp field that must be set and not in the future (beyond the clock skew):
- * each failure names the exact rule broken (nanos range, Timestamp's year range, future),
- * on field.nanos, field.seconds or field. Stores the time in *us and returns true when it
- * passed.
- */
-bool rf_validate_past_time(struct rf_error *err, const char *field,
-                           const Google__Protobuf__Timestamp *ts, int64_t now_us, int64_t *us);
-
 /* Parses an etag this service issued into a case version; false when it is not one. */
 bool rf_etag_parse(const char *etag, long long *version);
+
+/* Field checks every RefundCases validator uses: name is a required cases/{id}. */
+void rf_check_case_name(struct rf_error *err, const char *name);
+/* etag is required and one this service issued. */
+void rf_check_etag(struct rf_error *err, const char *etag);
+/* etag, when given, is one this service issued (a change that reports a fact). */
+void rf_check_optional_etag(struct rf_error *err, const char *etag);
 
 void rf_validate_open_case(const Refunds__V1__OpenCaseRequest *in, int64_t now_us,
                            struct rf_error *err);
@@ -57,5 +48,21 @@ void rf_validate_decide_case(const Refunds__V1__DecideCaseRequest *in, int64_t n
                              struct rf_error *err);
 void rf_validate_withdraw_case(const Refunds__V1__WithdrawCaseRequest *in, int64_t now_us,
                                struct rf_error *err);
+void rf_validate_evaluate_case(const Refunds__V1__EvaluateCaseRequest *in, int64_t now_us,
+                               struct rf_error *err);
+void rf_validate_list_evaluations(const Refunds__V1__ListEvaluationsRequest *in, int64_t now_us,
+                                  struct rf_error *err);
+
+void rf_validate_record_refund_issued(const Refunds__V1__RecordRefundIssuedRequest *in,
+                                      int64_t now_us, struct rf_error *err);
+void rf_validate_confirm_refund_received(const Refunds__V1__ConfirmRefundReceivedRequest *in,
+                                         int64_t now_us, struct rf_error *err);
+
+/* True for the providers RecordRefundIssued takes: stripe, adyen, paypal, checkout, other. */
+bool rf_refund_provider_known(const char *s);
+
+/* Parses "cases/{uuid}/refunds/{uuid}" into both ids (lower case); false when it is not that. */
+bool rf_refund_name_parse(const char *name, char case_id[RF_UUID_TEXT_LEN + 1],
+                          char refund_id[RF_UUID_TEXT_LEN + 1]);
 
 #endif

@@ -63,6 +63,7 @@ RF_HANDLER(open_case, Refunds__V1__OpenCaseRequest, Refunds__V1__Case)
     out->assignee = in->assignee[0] != '\0' ? in->assignee : (char *)call->ctx.actor.subject;
     out->create_time = out->acknowledge_time;
     out->update_time = out->acknowledge_time;
+    out->tracking_token = rf_case_store_tracking_token(a, id, call->ctx.now_us);
     ack->name = rf_arena_printf(a, "%s/interactions/1", out->name);
     ack->kind = REFUNDS__V1__INTERACTION_KIND__INTERACTION_KIND_ACKNOWLEDGEMENT;
     ack->channel = in->channel;
@@ -102,7 +103,7 @@ RF_HANDLER(get_case, Refunds__V1__GetCaseRequest, Refunds__V1__Case)
 
     rf_case_name_parse(in->name, id);
     call->resource = in->name;
-    if (rf_case_cache_get(cache, id, call->ctx.now_us, call->ctx.arena, &call->reply_raw,
+    if (rf_case_cache_get(cache, RF_CACHED_CASE, id, call->ctx.now_us, call->ctx.arena, &call->reply_raw,
                           &call->reply_raw_len))
         return RF_OK;
     code = rf_case_store_get(&call->ctx, id, true, &row);
@@ -110,7 +111,7 @@ RF_HANDLER(get_case, Refunds__V1__GetCaseRequest, Refunds__V1__Case)
         return code;
     *out = *row.pb;
     call->reply_raw = rf_pb_pack(call->ctx.arena, &out->base, &call->reply_raw_len);
-    rf_case_cache_put(cache, id, row.version, cache_valid_until(call, out), call->reply_raw,
+    rf_case_cache_put(cache, RF_CACHED_CASE, id, row.version, cache_valid_until(call, out), call->reply_raw,
                       call->reply_raw_len, generation);
     return RF_OK;
 }
@@ -216,7 +217,7 @@ static const struct rf_method methods[] = {
         .output = &refunds__v1__case__descriptor,
         .validate = rf_validate_add_interaction_entry,
         .handler = add_interaction_entry,
-        .roles = RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLE_APPROVER | RF_ROLE_ADMIN,
+        .roles = RF_ROLE_SERVICE | RF_ROLE_AGENT | RF_ROLES_APPROVERS | RF_ROLE_ADMIN,
         .flags = RF_METHOD_MUTATION,
         .replayed = rf_case_replayed,
     },

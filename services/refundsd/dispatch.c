@@ -26,6 +26,11 @@ enum rf_code rf_dispatch_bind(const ProtobufCServiceDescriptor *service,
     if (entry->input != desc->input || entry->output != desc->output)
         return rf_fail(err, RF_INTERNAL,
                        "method table entry %s does not match the descriptor's types", bm->path);
+    if ((entry->handler == NULL) == (entry->stream == NULL))
+        return rf_fail(err, RF_INTERNAL, "method table entry %s needs a handler or a stream",
+                       bm->path);
+    if (entry->stream != NULL && (entry->flags & RF_METHOD_MUTATION))
+        return rf_fail(err, RF_INTERNAL, "streaming method %s cannot be a mutation", bm->path);
     if (entry->flags & RF_METHOD_MUTATION) {
         bm->request_id_field =
             protobuf_c_message_descriptor_get_field_by_name(desc->input, "request_id");
@@ -145,31 +150,33 @@ static enum rf_code run_mutation(struct rf_call *call, const struct rf_bound_met
     return code;
 }
 
-enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
-                         const struct rf_auth *auth, const char *authorization, size_t auth_len,
-                         const uint8_t *request, size_t len, struct rf_reply *reply)
+static void begin_call(struct rf_call *call, const struct rf_bound_method *bm,
+                       struct rf_reply *reply)
 {
-    const struct rf_method *m = bm->method;
-    ProtobufCMessage *msg;
-    char nul_path[128];
-    enum rf_code code;
-
     memset(reply, 0, sizeof *reply);
-    call->ctx.method = m->name;
+    call->ctx.method = bm->method->name;
     call->ctx.request_id = NULL;
     call->ctx.hooks = NULL;
     call->service = bm->service_state;
     call->resource = NULL;
     call->reply_raw = NULL;
-    code = authorize(call, bm, auth, authorization, auth_len);
+}
+
+static enum rf_code decode(struct rf_call *call, const struct rf_bound_method *bm,
+                           const struct rf_auth *auth, const char *authorization, size_t auth_len,
+                           const uint8_t *request, size_t len, ProtobufCMessage **out)
+{
+    const struct rf_method *m = bm->method;
+    ProtobufCMessage *msg;
+    char nul_path[128];
+    enum rf_code code = authorize(call, bm, auth, authorization, auth_len);
+
     if (code != RF_OK)
-        goto out;
+        return code;
     msg = rf_pb_unpack(call->ctx.arena, m->input, request, len);
-    if (msg == NULL) {
-        code = rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT, "the request is not a valid %s message",
+    if (msg == NULL)
+        return rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT, "the request is not a valid %s message",
                        m->input->name);
-        goto out;
-    }
     switch (rf_pb_wire_check(m->input, request, len, nul_path, sizeof nul_path)) {
     case RF_PB_WIRE_OK:
         break;
@@ -177,10 +184,9 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
         rf_violation_add(&call->ctx.err, nul_path, "must not contain NUL characters");
         break;
     case RF_PB_WIRE_FIELD_ZERO:
-        code = rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT,
+        return rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT,
                        "the request is not a valid %s message: it has a field numbered 0%s%s",
                        m->input->name, nul_path[0] ? " in " : "", nul_path);
-        goto out;
     }
     /* Nothing the client sent that we do not know goes into a reply or into storage. */
     rf_pb_strip_unknown(msg);
@@ -188,21 +194,51 @@ enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
         check_request_id(call, bm, msg);
     if (m->validate != NULL)
         m->validate(msg, call->ctx.now_us, &call->ctx.err);
-    code = rf_error_from_violations(&call->ctx.err);
+    *out = msg;
+    return rf_error_from_violations(&call->ctx.err);
+}
+
+static void pack_details(struct rf_call *call, enum rf_code code, struct rf_reply *reply)
+{
     if (code != RF_OK)
-        goto out;
-    if (m->flags & RF_METHOD_MUTATION) {
+        reply->details =
+            rf_status_details_pack(call->ctx.arena, &call->ctx.err, &reply->details_len);
+}
+
+enum rf_code rf_dispatch_prepare(struct rf_call *call, const struct rf_bound_method *bm,
+                                 const struct rf_auth *auth, const char *authorization,
+                                 size_t auth_len, const uint8_t *request, size_t len,
+                                 ProtobufCMessage **msg, struct rf_reply *reply)
+{
+    enum rf_code code;
+
+    begin_call(call, bm, reply);
+    code = decode(call, bm, auth, authorization, auth_len, request, len, msg);
+    pack_details(call, code, reply);
+    return code;
+}
+
+enum rf_code rf_dispatch(struct rf_call *call, const struct rf_bound_method *bm,
+                         const struct rf_auth *auth, const char *authorization, size_t auth_len,
+                         const uint8_t *request, size_t len, struct rf_reply *reply)
+{
+    const struct rf_method *m = bm->method;
+    ProtobufCMessage *msg = NULL;
+    enum rf_code code;
+
+    begin_call(call, bm, reply);
+    code = decode(call, bm, auth, authorization, auth_len, request, len, &msg);
+    if (code == RF_OK && m->handler == NULL)
+        code = rf_fail(&call->ctx.err, RF_INTERNAL, "%s is a streaming method", bm->path);
+    else if (code == RF_OK && (m->flags & RF_METHOD_MUTATION)) {
         code = run_mutation(call, bm, msg, reply);
-    } else {
+    } else if (code == RF_OK) {
         ProtobufCMessage *out = rf_pb_new(call->ctx.arena, m->output);
 
         code = m->handler(call, msg, out);
         if (code == RF_OK)
             take_reply(call, out, reply);
     }
-out:
-    if (code != RF_OK)
-        reply->details =
-            rf_status_details_pack(call->ctx.arena, &call->ctx.err, &reply->details_len);
+    pack_details(call, code, reply);
     return code;
 }

@@ -44,7 +44,17 @@ enum rf_code rf_dispatch_bind(const ProtobufCServiceDescriptor *service,
                               struct rf_error *err);
 
 /*
- * Runs one call. authorization is the "authorization" metadata value (NULL
+ * The checks every call passes before its handler: the caller against the
+ * method's roles, the request decoded and validated; *msg is the request, in
+ * the call's arena. On error the status details are packed into *reply.
+ */
+enum rf_code rf_dispatch_prepare(struct rf_call *call, const struct rf_bound_method *bm,
+                                 const struct rf_auth *auth, const char *authorization,
+                                 size_t auth_len, const uint8_t *request, size_t len,
+                                 ProtobufCMessage **msg, struct rf_reply *reply);
+
+/*
+ * Runs one unary call. authorization is the "authorization" metadata value (NULL
  * when absent). Everything in *reply is in the call's arena. Returns the
  * status, whose client message is call->err.message.
  */

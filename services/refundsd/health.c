@@ -13,7 +13,9 @@
 #include "monitor.h"
 
 /* The services Check knows: the whole server ("") and each API service. */
-static const char *const known_services[] = {"", "refunds.v1.RefundCases"};
+static const char *const known_services[] = {"", "refunds.v1.RefundCases",
+                                             "refunds.v1.Reconciliation", "refunds.v1.Tracking",
+                                             "refunds.v1.Policies"};
 
 RF_HANDLER(check, Grpc__Health__V1__HealthCheckRequest, Grpc__Health__V1__HealthCheckResponse)
 {
@@ -24,7 +26,8 @@ RF_HANDLER(check, Grpc__Health__V1__HealthCheckRequest, Grpc__Health__V1__Health
         known = known || strcmp(in->service, known_services[i]) == 0;
     if (!known)
         return rf_fail(&call->ctx.err, RF_NOT_FOUND,
-                       "unknown service: Check knows \"\" and refunds.v1.RefundCases");
+                       "unknown service: Check knows \"\", refunds.v1.RefundCases, "
+                       "refunds.v1.Reconciliation, refunds.v1.Tracking and refunds.v1.Policies");
     out->status = rf_monitor_serving(monitor)
                       ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
                       : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;

@@ -10,6 +10,13 @@
  * fine: other threads keep serving), and starts one batch with the reply and
  * status. That batch's completion may be taken by any thread, which frees the
  * slot, so nothing of the slot is touched after grpc_call_start_batch.
+ *
+ * Server-streaming methods (a table entry with .stream) are served apart, by
+ * REFUNDS_STREAM_THREADS threads, each with a completion queue, a PostgreSQL
+ * connection and a request slot per streaming method of its own: a slow
+ * reader then holds one streaming thread, never a unary worker. Each send
+ * waits for its completion (flow control is the backpressure), with
+ * REFUNDS_STREAM_STALL_MS as the longest wait.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -60,6 +67,30 @@ struct worker {
     struct rf_call call;
 };
 
+/* A thread that serves streaming calls, one at a time, on a queue of its own. */
+struct streamer {
+    struct rf_server *srv;
+    pthread_t thread;
+    grpc_completion_queue *cq;
+    struct rf_call call;
+    struct rf_arena *chunk; /* rf_stream_arena */
+    /* Calls of other streaming methods that arrived while one was served. */
+    struct slot **ready;
+    size_t n_ready;
+};
+
+/* The sending side of the streaming call a streamer serves (call.h). */
+struct rf_stream {
+    struct streamer *t;
+    struct slot *s;
+    bool sent_metadata;
+    bool gone;         /* a send failed: the client cancelled or went away */
+    long long messages;
+    /* Addresses used as the tags of this call's batches, and which of them completed. */
+    char send_tag, status_tag, close_tag;
+    bool close_done, close_ok;
+};
+
 struct rf_server {
     const struct rf_settings *settings;
     const struct rf_auth *auth;
@@ -71,10 +102,14 @@ struct rf_server {
     size_t n_methods;
     struct worker *workers;
     int n_workers;
+    struct streamer *streamers;
+    int n_streamers;
+    size_t n_stream_methods;
     int port;
     int slots_per_method;
     atomic_bool stopping;
-    atomic_int busy; /* workers between taking a call and starting its reply batch */
+    atomic_int busy; /* workers between taking a call and starting its reply batch, and
+                        streaming calls taken and not yet ended */
     bool started;
 };
 
@@ -95,8 +130,9 @@ static void slot_free(struct slot *s)
     free(s);
 }
 
-/* Posts a request for the next call of bm (NULL: of any unregistered method). */
-static void request_slot(struct rf_server *srv, const struct rf_bound_method *bm)
+/* Posts a request for the next call of bm (NULL: of any unregistered method) on cq. */
+static void request_slot_on(struct rf_server *srv, const struct rf_bound_method *bm,
+                            grpc_completion_queue *cq)
 {
     struct slot *s = rf_xcalloc(1, sizeof *s);
     grpc_call_error rc;
@@ -107,17 +143,26 @@ static void request_slot(struct rf_server *srv, const struct rf_bound_method *bm
     grpc_metadata_array_init(&s->metadata);
     if (bm != NULL) {
         rc = grpc_server_request_registered_call(srv->grpc, bm->grpc_handle, &s->call, &s->deadline,
-                                                 &s->metadata, &s->payload, srv->cq, srv->cq, s);
+                                                 &s->metadata, &s->payload, cq, cq, s);
     } else {
         grpc_call_details_init(&s->details);
-        rc = grpc_server_request_call(srv->grpc, &s->call, &s->details, &s->metadata, srv->cq,
-                                      srv->cq, s);
+        rc = grpc_server_request_call(srv->grpc, &s->call, &s->details, &s->metadata, cq, cq, s);
     }
     if (rc != GRPC_CALL_OK) {
         if (!atomic_load(&srv->stopping))
             rf_log_msg(RF_LOG_ERROR, "grpc", "could not request a call: grpc_call_error %d", rc);
         slot_free(s);
     }
+}
+
+static void request_slot(struct rf_server *srv, const struct rf_bound_method *bm)
+{
+    request_slot_on(srv, bm, srv->cq);
+}
+
+static bool is_stream(const struct rf_bound_method *bm)
+{
+    return bm != NULL && bm->method->stream != NULL;
 }
 
 /* The value of metadata key, or NULL. */
@@ -164,7 +209,7 @@ static int64_t time_left(const struct rf_settings *settings, gpr_timespec deadli
 }
 
 static void access_log(const struct rf_call *call, const char *path, enum rf_code code,
-                       int64_t started, unsigned flags)
+                       int64_t started, unsigned flags, long long messages)
 {
     struct rf_logline l;
     enum rf_log_level level = RF_LOG_INFO;
@@ -183,12 +228,50 @@ static void access_log(const struct rf_call *call, const char *path, enum rf_cod
         rf_log_str(&l, "subject", call->ctx.actor.subject);
     rf_log_str(&l, "request_id", call->ctx.request_id);
     rf_log_str(&l, "resource", call->resource);
+    if (messages >= 0)
+        rf_log_int(&l, "messages", messages);
     if (code != RF_OK) {
         rf_log_str(&l, "error", call->ctx.err.message);
         if (call->ctx.err.detail[0] != '\0')
             rf_log_str(&l, "detail", call->ctx.err.detail);
     }
     rf_log_end(&l);
+}
+
+/* Readies a thread's call context for the next call. */
+static void reset_call(struct rf_call *call)
+{
+    rf_arena_reset(call->ctx.arena);
+    rf_error_clear(&call->ctx.err);
+    call->ctx.now_us = rf_now_us();
+    call->ctx.actor.subject = NULL;
+    call->ctx.request_id = NULL;
+    call->ctx.hooks = NULL;
+    call->resource = NULL;
+}
+
+/*
+ * The deadline and request checks before a call's dispatch: DEADLINE_EXCEEDED or
+ * INVALID_ARGUMENT, else OK with the request bytes and the authorization header.
+ */
+static enum rf_code start_call(struct rf_server *srv, struct rf_call *call, struct slot *s,
+                               int64_t started, const uint8_t **request, size_t *request_len,
+                               const char **authorization, size_t *auth_len)
+{
+    int64_t left = time_left(srv->settings, s->deadline);
+
+    call->deadline_mono_us = started + left;
+    /* A stream without a deadline runs as long as its client reads; each query is bounded. */
+    if (is_stream(s->bm) && gpr_time_cmp(s->deadline, gpr_inf_future(s->deadline.clock_type)) == 0)
+        call->deadline_mono_us = 0;
+    rf_db_set_deadline(call->ctx.db, call->deadline_mono_us);
+    *authorization = find_metadata(&s->metadata, "authorization", auth_len);
+    if (left <= 0)
+        return rf_fail(&call->ctx.err, RF_DEADLINE_EXCEEDED,
+                       "the deadline passed before the call started");
+    if (!read_payload(call, s->payload, request, request_len))
+        return rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT, "the call carried no request message");
+    return RF_OK;
 }
 
 /* Runs the call of slot s and starts the batch that answers it. */
@@ -202,18 +285,12 @@ static void serve(struct worker *w, struct slot *s)
     const char *authorization;
     char path[192];
     enum rf_code code;
-    int64_t started = rf_monotonic_us(), left;
+    int64_t started = rf_monotonic_us();
     grpc_op ops[4];
     size_t n = 0;
     grpc_call_error rc;
 
-    rf_arena_reset(call->ctx.arena);
-    rf_error_clear(&call->ctx.err);
-    call->ctx.now_us = rf_now_us();
-    call->ctx.actor.subject = NULL;
-    call->ctx.request_id = NULL;
-    call->ctx.hooks = NULL;
-    call->resource = NULL;
+    reset_call(call);
     if (s->bm == NULL) {
         size_t len = GRPC_SLICE_LENGTH(s->details.method);
 
@@ -222,17 +299,9 @@ static void serve(struct worker *w, struct slot *s)
         code = rf_fail(&call->ctx.err, RF_UNIMPLEMENTED, "unknown method %s", path);
     } else {
         snprintf(path, sizeof path, "%s", s->bm->path);
-        left = time_left(srv->settings, s->deadline);
-        call->deadline_mono_us = started + left;
-        rf_db_set_deadline(call->ctx.db, call->deadline_mono_us);
-        authorization = find_metadata(&s->metadata, "authorization", &auth_len);
-        if (left <= 0)
-            code = rf_fail(&call->ctx.err, RF_DEADLINE_EXCEEDED,
-                           "the deadline passed before the call started");
-        else if (!read_payload(call, s->payload, &request, &request_len))
-            code =
-                rf_fail(&call->ctx.err, RF_INVALID_ARGUMENT, "the call carried no request message");
-        else
+        code = start_call(srv, call, s, started, &request, &request_len, &authorization,
+                          &auth_len);
+        if (code == RF_OK)
             code = rf_dispatch(call, s->bm, srv->auth, authorization, auth_len, request,
                                request_len, &reply);
     }
@@ -267,7 +336,7 @@ static void serve(struct worker *w, struct slot *s)
     ops[n].data.send_status_from_server.trailing_metadata = s->n_trailers ? &s->trailer : NULL;
     n++;
 
-    access_log(call, path, code, started, s->bm ? s->bm->method->flags : 0);
+    access_log(call, path, code, started, s->bm ? s->bm->method->flags : 0, -1);
     /* From here on the slot belongs to whichever thread takes the batch's completion. */
     s->phase = SLOT_REPLYING;
     rc = grpc_call_start_batch(s->call, ops, n, s, NULL);
@@ -303,6 +372,207 @@ static void *worker_main(void *arg)
         if (!atomic_load(&srv->stopping))
             request_slot(srv, s->bm);
         serve(w, s);
+    }
+    return NULL;
+}
+
+/* True for a tag of the streaming call t serves now (else it is a request slot). */
+static bool is_op_tag(const struct rf_stream *st, const void *tag)
+{
+    return st != NULL &&
+           (tag == &st->send_tag || tag == &st->status_tag || tag == &st->close_tag);
+}
+
+/* Keeps a slot that completed while t served another call, to serve it next. */
+static void keep_slot(struct streamer *t, struct slot *s, bool success)
+{
+    if (!success) {
+        slot_free(s); /* the server is shutting down: no call came */
+        return;
+    }
+    /* The call is held from here to the end of serve_stream: shutdown waits for it. */
+    atomic_fetch_add(&t->srv->busy, 1);
+    if (!atomic_load(&t->srv->stopping))
+        request_slot_on(t->srv, s->bm, t->cq);
+    t->ready[t->n_ready++] = s;
+}
+
+/*
+ * Waits until the batch tagged tag completes, keeping slots that arrive in
+ * between and noting the close (RECV_CLOSE_ON_SERVER, which may complete while
+ * a send or the status is awaited); returns its success. *timed_out when
+ * deadline passed first (the batch is then still running).
+ */
+static bool wait_tag(struct streamer *t, struct rf_stream *st, void *tag, gpr_timespec deadline,
+                     bool *timed_out)
+{
+    *timed_out = false;
+    if (tag == &st->close_tag && st->close_done)
+        return st->close_ok;
+    for (;;) {
+        grpc_event ev = grpc_completion_queue_next(t->cq, deadline, NULL);
+
+        if (ev.type == GRPC_QUEUE_TIMEOUT) {
+            *timed_out = true;
+            return false;
+        }
+        if (ev.type != GRPC_OP_COMPLETE)
+            return false;
+        if (ev.tag == tag)
+            return ev.success != 0;
+        if (ev.tag == &st->close_tag) {
+            st->close_done = true;
+            st->close_ok = ev.success != 0;
+        } else if (!is_op_tag(st, ev.tag)) {
+            keep_slot(t, ev.tag, ev.success != 0);
+        }
+    }
+}
+
+static bool wait_done(struct streamer *t, struct rf_stream *st, void *tag)
+{
+    bool timed_out;
+
+    return wait_tag(t, st, tag, gpr_inf_future(GPR_CLOCK_MONOTONIC), &timed_out);
+}
+
+struct rf_arena *rf_stream_arena(struct rf_stream *st)
+{
+    return st->t->chunk;
+}
+
+enum rf_code rf_stream_send(struct rf_stream *st, const ProtobufCMessage *msg)
+{
+    struct rf_call *call = &st->t->call;
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    grpc_slice body = grpc_slice_malloc(len);
+    grpc_byte_buffer *bb;
+    grpc_op ops[2];
+    size_t n = 0;
+    bool ok = false, timed_out = false;
+    gpr_timespec stall;
+
+    protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(body));
+    bb = grpc_raw_byte_buffer_create(&body, 1);
+    grpc_slice_unref(body);
+    rf_arena_reset(st->t->chunk);
+    memset(ops, 0, sizeof ops);
+    if (!st->sent_metadata) {
+        ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+        st->sent_metadata = true;
+    }
+    ops[n].op = GRPC_OP_SEND_MESSAGE;
+    ops[n].data.send_message.send_message = bb;
+    n++;
+    if (!st->gone && grpc_call_start_batch(st->s->call, ops, n, &st->send_tag, NULL) == GRPC_CALL_OK) {
+        stall = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                             gpr_time_from_millis(st->t->srv->settings->stream_stall_ms,
+                                                  GPR_TIMESPAN));
+        ok = wait_tag(st->t, st, &st->send_tag, stall, &timed_out);
+        if (timed_out) {
+            /* The client took nothing for that long: end the call, then its send fails. */
+            grpc_call_cancel_with_status(st->s->call, GRPC_STATUS_DEADLINE_EXCEEDED,
+                                         "the client read nothing for REFUNDS_STREAM_STALL_MS",
+                                         NULL);
+            wait_done(st->t, st, &st->send_tag);
+            ok = false;
+        }
+    }
+    grpc_byte_buffer_destroy(bb);
+    if (ok) {
+        st->messages++;
+        return RF_OK;
+    }
+    st->gone = true;
+    return rf_fail(&call->ctx.err, RF_CANCELLED,
+                   timed_out ? "the client read nothing for %lld ms"
+                             : "the client cancelled the call or went away",
+                   st->t->srv->settings->stream_stall_ms);
+}
+
+/* Serves one streaming call from its arrival to its end. */
+static void serve_stream(struct streamer *t, struct slot *s)
+{
+    struct rf_server *srv = t->srv;
+    struct rf_call *call = &t->call;
+    struct rf_stream st = {.t = t, .s = s};
+    struct rf_reply reply = {0};
+    ProtobufCMessage *msg = NULL;
+    const uint8_t *request = NULL;
+    size_t request_len = 0, auth_len = 0, n = 0;
+    const char *authorization = NULL;
+    int64_t started = rf_monotonic_us();
+    enum rf_code code;
+    grpc_op close_op, ops[2];
+
+    reset_call(call);
+    rf_arena_reset(t->chunk);
+    memset(&close_op, 0, sizeof close_op);
+    close_op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+    close_op.data.recv_close_on_server.cancelled = &s->cancelled;
+    if (grpc_call_start_batch(s->call, &close_op, 1, &st.close_tag, NULL) != GRPC_CALL_OK) {
+        rf_log_msg(RF_LOG_ERROR, "grpc", "could not start %s", s->bm->path);
+        slot_free(s);
+        atomic_fetch_sub(&srv->busy, 1);
+        return;
+    }
+    code = start_call(srv, call, s, started, &request, &request_len, &authorization, &auth_len);
+    if (code == RF_OK)
+        code = rf_dispatch_prepare(call, s->bm, srv->auth, authorization, auth_len, request,
+                                   request_len, &msg, &reply);
+    if (code == RF_OK) {
+        code = s->bm->method->stream(call, msg, &st);
+        if (code != RF_OK)
+            reply.details =
+                rf_status_details_pack(call->ctx.arena, &call->ctx.err, &reply.details_len);
+    }
+    memset(ops, 0, sizeof ops);
+    if (!st.sent_metadata)
+        ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+    if (code != RF_OK) {
+        s->status_message = grpc_slice_from_copied_string(call->ctx.err.message);
+        if (reply.details != NULL) {
+            s->trailer.key = grpc_slice_from_static_string(RF_STATUS_DETAILS_KEY);
+            s->trailer.value =
+                grpc_slice_from_copied_buffer((const char *)reply.details, reply.details_len);
+            s->n_trailers = 1;
+        }
+    }
+    ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+    ops[n].data.send_status_from_server.status = (grpc_status_code)code;
+    ops[n].data.send_status_from_server.status_details = code == RF_OK ? NULL : &s->status_message;
+    ops[n].data.send_status_from_server.trailing_metadata_count = s->n_trailers;
+    ops[n].data.send_status_from_server.trailing_metadata = s->n_trailers ? &s->trailer : NULL;
+    n++;
+    if (grpc_call_start_batch(s->call, ops, n, &st.status_tag, NULL) == GRPC_CALL_OK)
+        wait_done(t, &st, &st.status_tag);
+    wait_done(t, &st, &st.close_tag);
+    access_log(call, s->bm->path, code, started, s->bm->method->flags, st.messages);
+    rf_arena_reset(t->chunk);
+    slot_free(s);
+    atomic_fetch_sub(&srv->busy, 1);
+}
+
+static void *streamer_main(void *arg)
+{
+    struct streamer *t = arg;
+
+    for (;;) {
+        grpc_event ev;
+        struct slot *s;
+
+        if (t->n_ready > 0) {
+            s = t->ready[0];
+            memmove(t->ready, t->ready + 1, --t->n_ready * sizeof *t->ready);
+            serve_stream(t, s);
+            continue;
+        }
+        ev = grpc_completion_queue_next(t->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        if (ev.type == GRPC_QUEUE_SHUTDOWN)
+            break;
+        if (ev.type != GRPC_OP_COMPLETE)
+            continue;
+        keep_slot(t, ev.tag, ev.success != 0);
     }
     return NULL;
 }
@@ -352,6 +622,8 @@ static enum rf_code bind_services(struct rf_server *srv, const struct rf_service
                 srv->grpc, bm->path, NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
             if (bm->grpc_handle == NULL)
                 return rf_fail(err, RF_INTERNAL, "could not register %s", bm->path);
+            if (is_stream(bm))
+                srv->n_stream_methods++;
             srv->n_methods++;
         }
     }
@@ -406,6 +678,14 @@ enum rf_code rf_server_create(const struct rf_settings *settings,
     grpc_server_register_completion_queue(srv->grpc, srv->cq, NULL);
     grpc_server_register_completion_queue(srv->grpc, srv->shutdown_cq, NULL);
     code = bind_services(srv, services, n_services, err);
+    if (code == RF_OK && srv->n_stream_methods > 0) {
+        srv->n_streamers = (int)settings->stream_threads;
+        srv->streamers = rf_xcalloc((size_t)srv->n_streamers, sizeof *srv->streamers);
+        for (int i = 0; i < srv->n_streamers; i++) {
+            srv->streamers[i].cq = grpc_completion_queue_create_for_next(NULL);
+            grpc_server_register_completion_queue(srv->grpc, srv->streamers[i].cq, NULL);
+        }
+    }
     if (code == RF_OK)
         code = rf_listener_open(settings->grpc_addr, &srv->listener, err);
     if (code == RF_OK)
@@ -429,8 +709,24 @@ void rf_server_start(struct rf_server *srv)
     srv->started = true;
     rf_listener_start(srv->listener, srv->grpc);
     for (size_t i = 0; i < srv->n_methods; i++) {
-        for (int k = 0; k < srv->slots_per_method; k++)
+        for (int k = 0; k < srv->slots_per_method && !is_stream(&srv->methods[i]); k++)
             request_slot(srv, &srv->methods[i]);
+    }
+    for (int i = 0; i < srv->n_streamers; i++) {
+        struct streamer *t = &srv->streamers[i];
+
+        t->srv = srv;
+        t->call.ctx.arena = rf_arena_create(CALL_ARENA_CHUNK);
+        t->call.ctx.db = rf_db_create(srv->settings->database_url, "refundsd-stream",
+                                      srv->settings->statement_timeout_ms);
+        t->call.settings = srv->settings;
+        t->chunk = rf_arena_create(CALL_ARENA_CHUNK);
+        t->ready = rf_xcalloc(srv->n_stream_methods, sizeof *t->ready);
+        for (size_t m = 0; m < srv->n_methods; m++)
+            if (is_stream(&srv->methods[m]))
+                request_slot_on(srv, &srv->methods[m], t->cq);
+        if (pthread_create(&t->thread, NULL, streamer_main, t) != 0)
+            abort();
     }
     for (int k = 0; k < srv->n_workers; k++)
         request_slot(srv, NULL);
@@ -462,6 +758,8 @@ static void interrupt_workers(struct rf_server *srv, const char *why)
     rf_log_msg(RF_LOG_WARN, "shutdown", "%s: interrupting their database work", why);
     for (int i = 0; i < srv->n_workers && srv->workers != NULL; i++)
         rf_db_interrupt(srv->workers[i].call.ctx.db);
+    for (int i = 0; i < srv->n_streamers && srv->started; i++)
+        rf_db_interrupt(srv->streamers[i].call.ctx.db);
 }
 
 void rf_server_shutdown(struct rf_server *srv)
@@ -510,6 +808,11 @@ void rf_server_shutdown(struct rf_server *srv)
     grpc_completion_queue_shutdown(srv->cq);
     for (int i = 0; i < srv->n_workers && srv->workers != NULL; i++)
         pthread_join(srv->workers[i].thread, NULL);
+    /* Every call is over (the server's shutdown waited for streams too): end their threads. */
+    for (int i = 0; i < srv->n_streamers; i++) {
+        grpc_completion_queue_shutdown(srv->streamers[i].cq);
+        pthread_join(srv->streamers[i].thread, NULL);
+    }
 }
 
 void rf_server_destroy(struct rf_server *srv)
@@ -527,6 +830,13 @@ void rf_server_destroy(struct rf_server *srv)
             grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
             GRPC_QUEUE_SHUTDOWN)
             ;
+        for (int i = 0; i < srv->n_streamers; i++) {
+            grpc_completion_queue_shutdown(srv->streamers[i].cq);
+            while (grpc_completion_queue_next(srv->streamers[i].cq,
+                                              gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL)
+                       .type != GRPC_QUEUE_SHUTDOWN)
+                ;
+        }
     }
     rf_listener_destroy(srv->listener);
     grpc_server_destroy(srv->grpc);
@@ -541,6 +851,18 @@ void rf_server_destroy(struct rf_server *srv)
         rf_db_destroy(srv->workers[i].call.ctx.db);
         rf_arena_destroy(srv->workers[i].call.ctx.arena);
     }
+    for (int i = 0; i < srv->n_streamers; i++) {
+        struct streamer *t = &srv->streamers[i];
+
+        grpc_completion_queue_destroy(t->cq);
+        if (srv->started) {
+            rf_db_destroy(t->call.ctx.db);
+            rf_arena_destroy(t->call.ctx.arena);
+            rf_arena_destroy(t->chunk);
+            free(t->ready);
+        }
+    }
+    free(srv->streamers);
     free(srv->workers);
     free(srv->methods);
     free(srv);

@@ -6,14 +6,25 @@
  */
 #include <string.h>
 
+#include "audit_verify_store.h"
 #include "case_store.h"
+#include "comm_store.h"
+#include "evaluation_store.h"
+#include "followup_store.h"
 #include "idempotency.h"
+#include "policy_store.h"
+#include "recon_store.h"
+#include "refund_store.h"
+#include "report_store.h"
+#include "satisfaction_store.h"
 #include "store_statements.h"
 
 /* Each store's NULL-terminated list of statements. */
 static const struct rf_stmt *const *(*const stores[])(void) = {
-    rf_case_store_statements,
-    rf_idempotency_statements,
+    rf_audit_verify_statements,     rf_case_store_statements,         rf_comm_store_statements,
+    rf_evaluation_store_statements, rf_followup_store_statements,     rf_idempotency_statements,
+    rf_policy_store_statements,     rf_recon_store_statements,        rf_refund_store_statements,
+    rf_report_store_statements,     rf_satisfaction_store_statements,
 };
 
 const struct rf_stmt *rf_store_statement_at(size_t i)

@@ -4,8 +4,12 @@
  * them: refunds-loadgen --print-sql prints one for deploy/bench/run's pgbench
  * scripts. It only finds and lists statements; running them is rf_db_exec's
  * job, and each store keeps its statements next to the code that binds their
- * parameters. The statements of refunds_common (the audit chain's append,
- * the migrations' bookkeeping) are not part of it.
+ * parameters. Every *_store.c of refunds_store is in it. Not in it: the
+ * statements of refunds_common (services/common: the audit chain's append,
+ * the migrations' bookkeeping), and those of workers/reconciler/recon_store.c,
+ * which belongs to the refunds-reconciler executable: refunds_store is a
+ * library the reconciler links, so it cannot reach into the reconciler, and
+ * those statements run only on the reconciler's own connection.
  */
 #ifndef REFUNDS_STORE_STATEMENTS_H
 #define REFUNDS_STORE_STATEMENTS_H

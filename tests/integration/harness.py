@@ -10,10 +10,14 @@ written. Run by ctest with the environment deploy/local/test exports:
 Nothing here fakes a part: the server, the database and the client are real.
 """
 
+import datetime
+import json
 import os
 import re
 import secrets
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +42,9 @@ PGCTL = os.path.join(ROOT, "deploy/local/pgctl")
 REFUNDSD = os.path.join(BUILD, "services/refundsd/refundsd")
 REFUNDCTL = os.path.join(BUILD, "services/refundctl/refundctl")
 SKIP = 77  # ctest SKIP_RETURN_CODE
+# The binaries are the ASan+UBSan build: its allocator keeps freed memory in quarantine, so a
+# process's RSS says nothing about what it holds.
+SANITIZED = os.environ.get("REFUNDS_TEST_SANITIZED") == "1"
 
 CASES = "refunds.v1.RefundCases"
 HEALTH = "grpc.health.v1.Health"
@@ -50,6 +57,7 @@ SUBJECTS = [
     ("carol", "approver"), ("dave", "approver"),
     ("erin", "finance"), ("grace", "admin"),
     ("mallory", "agent"), ("mallory", "approver"),
+    ("sam", "senior_approver"), ("sue", "senior_approver"),
 ]
 
 
@@ -109,7 +117,11 @@ class Server:
         self.log_path = tempfile.mktemp(prefix="refundsd-", suffix=".log")
         self.log = open(self.log_path, "w+")
         full = dict(os.environ)
+        self.key_file = tempfile.mktemp(prefix="server-key-")
+        with open(self.key_file, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
         full.update({
+            "REFUNDS_SERVER_KEY_FILE": self.key_file,
             "REFUNDS_DATABASE_URL": db_url,
             "REFUNDS_TOKENS_FILE": tokens_file,
             "REFUNDS_GRPC_ADDR": "127.0.0.1:0",
@@ -176,7 +188,13 @@ class Client:
         "OpenCase": pb.Case, "GetCase": pb.Case, "ListCases": pb.ListCasesResponse,
         "AddInteraction": pb.Case, "EscalateCase": pb.Case,
         "ListApprovalQueue": pb.ListApprovalQueueResponse, "DecideCase": pb.Case,
-        "WithdrawCase": pb.Case,
+        "WithdrawCase": pb.Case, "RecordRefundIssued": pb.Case, "ConfirmRefundReceived": pb.Case,
+        "ListDueFollowUps": pb.ListDueFollowUpsResponse, "CompleteFollowUp": pb.FollowUp,
+        "EvaluateCase": pb.Case, "ListEvaluations": pb.ListEvaluationsResponse,
+        "PreviewCommunication": pb.Communication, "RecordCommunication": pb.RecordCommunicationResponse,
+        "ListOutbox": pb.ListOutboxResponse, "MarkCommunicationSent": pb.Communication,
+        "AcceptAlternative": pb.Case, "ScheduleFollowUp": pb.FollowUp,
+        "GetSatisfactionReport": pb.SatisfactionReport,
     }
 
     def __init__(self, addr, tokens):
@@ -202,6 +220,27 @@ class Client:
                                      response_deserializer=self.REPLY[method].FromString)
         md = [("authorization", "Bearer " + self.token(who))] if who else []
         return f(request, metadata=md + list(metadata or []), timeout=timeout)
+
+    def recon(self, method, request, who="erin", timeout=10):
+        """A unary call of refunds.v1.Reconciliation; the reply type is the method's output."""
+        from refunds.v1 import reconciliation_pb2 as rpb
+        out = rpb.DESCRIPTOR.services_by_name["Reconciliation"].methods_by_name[method].output_type
+        reply = getattr(rpb, out.name)
+        f = self.channel.unary_unary(f"/refunds.v1.Reconciliation/{method}",
+                                     request_serializer=lambda m: m.SerializeToString(),
+                                     response_deserializer=reply.FromString)
+        md = [("authorization", "Bearer " + self.token(who))] if who else []
+        return f(request, metadata=md, timeout=timeout)
+
+    def policies(self, method, request, who="grace", timeout=30):
+        """A unary call of refunds.v1.Policies; the reply type is the method's output."""
+        from refunds.v1 import policy_pb2 as ppb
+        out = ppb.DESCRIPTOR.services_by_name["Policies"].methods_by_name[method].output_type
+        f = self.channel.unary_unary(f"/refunds.v1.Policies/{method}",
+                                     request_serializer=lambda m: m.SerializeToString(),
+                                     response_deserializer=getattr(ppb, out.name).FromString)
+        md = [("authorization", "Bearer " + self.token(who))] if who else []
+        return f(request, metadata=md, timeout=timeout)
 
     def health(self, service=""):
         f = self.channel.unary_unary(f"/{HEALTH}/Check",
@@ -251,9 +290,9 @@ def hold_row_lock(db, case_id, seconds):
 
 
 def waiting_backends(db):
-    """How many of refundsd's connections wait on a lock now."""
+    """How many of refundsd's connections to db wait on a lock now (not those of other tests' databases)."""
     return int(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'refundsd'"
-                         " AND wait_event_type = 'Lock'"))
+                         " AND wait_event_type = 'Lock' AND datname = current_database()"))
 
 
 def in_thread(fn):
@@ -271,8 +310,64 @@ def in_thread(fn):
     return t, result
 
 
+# What customers read: dates as docs/messages.md writes them, and business days as
+# include/refunds/timeutil.h counts them, written again here so that a test checks the server.
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+           "octubre", "noviembre", "diciembre"],
+    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"],
+}
+
+
+def utc(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+
+
+def date_text(seconds, lang):
+    """docs/messages.md's date formats: 1 December 2026, 1 de diciembre de 2026, 1. Dezember 2026."""
+    d = utc(seconds)
+    month = MONTHS[lang][d.month - 1]
+    return {"en": f"{d.day} {month} {d.year}", "es": f"{d.day} de {month} de {d.year}",
+            "de": f"{d.day}. {month} {d.year}"}[lang]
+
+
+def business_days_add(seconds, n):
+    """include/refunds/timeutil.h's rule: a weekend instant is Monday 00:00; weekdays count."""
+    t = utc(seconds)
+    if t.weekday() >= 5:
+        t = (t + datetime.timedelta(days=7 - t.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    while n > 0:
+        t += datetime.timedelta(days=1)
+        if t.weekday() < 5:
+            n -= 1
+    return int(t.timestamp())
+
+
 def rid():
     return str(uuid.uuid4())
+
+
+def business_due(start, hours):
+    """docs/policy.md's SLA clock in business hours, written again here: seconds since the epoch
+    of the due time of a request made at start (seconds) with an SLA of hours business hours."""
+    day = 86400
+
+    def weekday(t):
+        return (t // day + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+
+    def add(t, days):
+        if weekday(t) >= 5:
+            t = (t // day + 7 - weekday(t)) * day  # a weekend instant counts as Monday 00:00
+        while days > 0:
+            t += day
+            days -= weekday(t) < 5
+        return t
+
+    due = add(start, hours // 24) + hours % 24 * 3600
+    return due + 2 * day if add(due, 0) != due else due
 
 
 def ts(seconds_ago):
@@ -340,10 +435,24 @@ class ServerTest(unittest.TestCase):
         return self.client.call("EscalateCase", pb.EscalateCaseRequest(
             request_id=rid(), name=case.name, etag=case.etag, note=note), who=who)
 
+    def evaluate(self, case, who="alice", **kw):
+        return self.client.call("EvaluateCase", pb.EvaluateCaseRequest(
+            request_id=rid(), name=case.name, etag=case.etag, **kw), who=who)
+
     def decide(self, case, who="carol", approve=True, **kw):
-        req = pb.DecideCaseRequest(request_id=rid(), name=case.name, etag=case.etag,
-                                   decision=pb.DECISION_APPROVE if approve else pb.DECISION_DENY, **kw)
+        kw.setdefault("decision", pb.DECISION_APPROVE if approve else pb.DECISION_DENY)
+        req = pb.DecideCaseRequest(request_id=rid(), name=case.name, etag=case.etag, **kw)
         return self.client.call("DecideCase", req, who=who)
+
+    def ctl(self, *args, who="alice", expect=0, timeout=30):
+        """Runs refundctl against the server as who; asserts its exit status; returns the process."""
+        env = dict(os.environ, REFUNDS_GRPC_ADDR=self.server.addr, REFUNDS_TOKEN=self.client.token(who))
+        out = subprocess.run([REFUNDCTL, *args], capture_output=True, text=True, env=env, timeout=timeout)
+        self.assertEqual(out.returncode, expect, f"refundctl {' '.join(args)}\n{out.stdout}\n{out.stderr}")
+        return out
+
+    def ctl_json(self, *args, who="alice"):
+        return json.loads(self.ctl("--json", *args, who=who).stdout)
 
     def assertStatus(self, ctx, code, *fragments):
         """Asserts the RpcError in ctx has code and its message contains every fragment."""
@@ -377,3 +486,118 @@ def run_in_threads(n, fn):
 def main():
     require_cluster()
     unittest.main(verbosity=2)
+
+
+# Redis, for the tests of the provider cache (test_psp_load.py): a private
+# redis-server and a tiny RESP client (python3-redis is not a dependency).
+
+def require_redis():
+    """Returns redis-server's path, or exits 77 (skip) / fails when it is not installed."""
+    path = shutil.which("redis-server")
+    if path:
+        return path
+    if os.environ.get("REFUNDS_TEST_REQUIRE") == "1":
+        raise SystemExit("redis-server is not installed (Debian package redis-server)")
+    print("skipped: redis-server is not installed")
+    raise SystemExit(SKIP)
+
+
+class RedisError(Exception):
+    """An error reply."""
+
+
+class RedisServer:
+    """A redis-server child process on a free loopback port, no persistence, and a RESP client.
+
+    The server runs in the foreground as our child, so stop() ends exactly it.
+    """
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="refunds-redis-")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc = subprocess.Popen(
+            [require_redis(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir, "--logfile", os.path.join(self.dir, "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.sock = None
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+                self.buf = b""
+                if self.command("PING") == "PONG":
+                    break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"redis-server did not start on {self.port}")
+                time.sleep(0.05)
+
+    def command(self, *args):
+        """Sends one command; returns str (status), int, bytes (bulk), None or a list; raises RedisError."""
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.sock.sendall(b"".join(out))
+        reply = self._read()
+        if isinstance(reply, RedisError):
+            raise reply
+        return reply
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise OSError("Redis closed the connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _exact(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise OSError("Redis closed the connection")
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def _read(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            return RedisError(rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            return None if n < 0 else self._exact(n + 2)[:-2]
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._read() for _ in range(n)]
+        raise RuntimeError(f"unexpected RESP reply {line!r}")
+
+    def hgetall(self, key):
+        """The hash as {str: str}."""
+        items = self.command("HGETALL", key)
+        return {items[i].decode(): items[i + 1].decode() for i in range(0, len(items), 2)}
+
+    def keys(self, pattern="*"):
+        return sorted(k.decode() for k in self.command("KEYS", pattern))
+
+    def stop(self):
+        if self.sock is not None:
+            self.sock.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -152,10 +152,15 @@ class FourEyes(ServerTest):
 
     def test_only_approvers_decide(self):
         e = self.escalate(self.open_case())
-        for who in ("bob", "shop", "erin", "grace"):
+        for who in ("shop", "erin", "grace"):
             with self.assertRaises(grpc.RpcError) as ctx:
                 self.decide(e, who=who)
             self.assertStatus(ctx, grpc.StatusCode.PERMISSION_DENIED, "may not call DecideCase")
+        # An agent may call DecideCase, for their own approvals within the limit, never for an
+        # escalated case: the refusal names the tier it needs.
+        with self.assertRaises(grpc.RpcError) as ctx:
+            self.decide(e, who="bob")
+        self.assertStatus(ctx, grpc.StatusCode.PERMISSION_DENIED, "needs an approver (tier APPROVER)")
 
 
 if __name__ == "__main__":

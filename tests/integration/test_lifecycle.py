@@ -9,7 +9,7 @@ import time
 
 import grpc
 
-from harness import run_in_threads, ServerTest, main, pb, cpb, rid, open_request
+from harness import business_due, run_in_threads, ServerTest, main, pb, cpb, rid, open_request
 
 
 def netstring(s):
@@ -82,7 +82,10 @@ class Lifecycle(ServerTest):
         self.assertEqual(e.approval.state, pb.APPROVAL_STATE_PENDING)
         self.assertEqual(e.approval.escalated_by, "alice")
         self.assertEqual(e.approval.escalation_note, "Loyal customer, 3 months past the window")
-        self.assertEqual(e.approval.due_time.seconds - e.approval.escalate_time.seconds, 86400)
+        # Not evaluated: a normal priority, due in the default policy's 48 business hours.
+        self.assertEqual(e.approval.due_time.seconds, business_due(e.approval.escalate_time.seconds, 48))
+        self.assertEqual(e.approval.tier, pb.TIER_APPROVER)
+        self.assertEqual(e.approval.policy_version, 1)
         self.assertFalse(e.approval.sla_breached)
         queue = self.client.call("ListApprovalQueue", pb.ListApprovalQueueRequest(page_size=500), who="carol")
         self.assertIn(e.name, [q.name for q in queue.cases])

@@ -11,15 +11,6 @@ from harness import REFUNDCTL, ServerTest, main, pb
 
 
 class Refundctl(ServerTest):
-    def ctl(self, *args, who="alice", expect=0):
-        env = dict(os.environ, REFUNDS_GRPC_ADDR=self.server.addr, REFUNDS_TOKEN=self.client.token(who))
-        out = subprocess.run([REFUNDCTL, *args], capture_output=True, text=True, env=env, timeout=30)
-        self.assertEqual(out.returncode, expect, f"refundctl {' '.join(args)}\n{out.stdout}\n{out.stderr}")
-        return out
-
-    def ctl_json(self, *args, who="alice"):
-        return json.loads(self.ctl("--json", *args, who=who).stdout)
-
     OPEN = ["open", "--channel", "in-person", "--customer-name", "Jürgen Weiß", "--customer-email",
             "juergen@example.de", "--language", "de", "--order-id", "ORD-77", "--sku", "BIKE-1",
             "--product-name", "City bike", "--category", "bikes", "--purchased", "2026-05-02",

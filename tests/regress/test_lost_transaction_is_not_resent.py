@@ -28,7 +28,8 @@ class LostTransaction(ServerTest):
         t, result = in_thread(lambda: self.client.call("AddInteraction", req, timeout=15))
         wait_for(lambda: waiting_backends(self.db) == 1, 10, "the call to wait on the row lock")
         killed = self.db.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                             " WHERE application_name = 'refundsd' AND wait_event_type = 'Lock'")
+                             " WHERE application_name = 'refundsd' AND wait_event_type = 'Lock'"
+                             " AND datname = current_database()")
         self.assertEqual(killed, [["t"]])
         t.join(15)
         holder.wait(15)

@@ -257,3 +257,16 @@ Test(lists, items_are_copied_as_they_are)
 
     cr_assert_str_eq(rf_list_format_lang(arena, items, 3, "en"), "<b>, a, b and ");
 }
+
+Test(payment_method_text, each_method_in_each_language_and_the_fallbacks)
+{
+    cr_assert_str_eq(rf_payment_method_text("card", "en"), "card");
+    cr_assert_str_eq(rf_payment_method_text("card", "es"), "tarjeta");
+    cr_assert_str_eq(rf_payment_method_text("card", "de-AT"), "Karte");
+    cr_assert_str_eq(rf_payment_method_text("bank_transfer", "es-MX"), "cuenta bancaria");
+    cr_assert_str_eq(rf_payment_method_text("paypal", "de"), "PayPal");
+    cr_assert_str_eq(rf_payment_method_text("card", "fr"), "card", "English for others");
+    cr_assert_str_eq(rf_payment_method_text("card", NULL), "card");
+    cr_assert_str_eq(rf_payment_method_text("bitcoin", "de"), "Zahlungsmittel");
+    cr_assert_str_eq(rf_payment_method_text(NULL, "es"), "medio de pago");
+}

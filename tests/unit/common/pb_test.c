@@ -156,7 +156,7 @@ Test(pb, enum_short_name_of_an_unknown_value_is_null)
     cr_assert_null(rf_pb_enum_short_name(&refunds__v1__case_state__descriptor, 11));
     cr_assert_null(rf_pb_enum_short_name(&refunds__v1__case_state__descriptor, 99));
     cr_assert_null(rf_pb_enum_short_name(&refunds__v1__case_state__descriptor, -1));
-    cr_assert_null(rf_pb_enum_short_name(&refunds__v1__decision__descriptor, 3));
+    cr_assert_null(rf_pb_enum_short_name(&refunds__v1__decision__descriptor, 4));
 }
 
 Test(pb, enum_from_short_finds_values)

@@ -447,7 +447,8 @@ Test(render_syntax, bytes_that_do_not_belong_in_a_template_are_refused)
 static const char *const situations[] = {
     "trace.not_issued", "trace.pending",     "trace.in_window",       "trace.no_reference",
     "trace.reversal",   "trace.failed",      "trace.requires_action", "trace.stuck",
-    "trace.overdue",    "decision.approved", "decision.denied",       "status.received",
+    "trace.overdue",    "trace.overdue_no_reference", "trace.sent", "trace.arrived",
+    "decision.approved", "decision.denied",       "status.received",
     "status.in_review", "status.approved",   "status.refund_sent",    "status.arrived",
     "status.denied",    "status.withdrawn",
 };
@@ -663,6 +664,8 @@ Test(templates, a_denial_in_spanish_reads_as_a_customer_would_receive_it)
     rf_render_set_money(v, "store_credit_amount", 123456, "EUR", "es-MX");
     rf_render_set_date(v, "store_credit_valid_until", 1796083200LL * 1000000, "es-MX");
     rf_render_set_flag(v, "exchange", false);
+    rf_render_set_flag(v, "repair", false);
+    rf_render_set_flag(v, "discount_voucher", false);
     rf_render_set_date(v, "offer_valid_until", 1765756800LL * 1000000, "es-MX");
     rf_render_set(v, "tracking_url", "https://shop.example/r/A-1001");
     rf_render_set(v, "support_contact", "ayuda@shop.example");

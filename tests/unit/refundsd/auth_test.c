@@ -140,6 +140,21 @@ Test(auth_load, refuses_an_unknown_role)
 {
     expect_refused(TOKEN_A " alice superuser\n", "line 1");
     cr_assert(strstr(err.message, "role") != NULL, "%s", err.message);
+    /* The message names every role, spelt as the file must spell it. */
+    expect_refused(TOKEN_A " sam senior-approver\n", "senior_approver");
+}
+
+Test(auth_identify, a_senior_approver_is_a_role_of_its_own)
+{
+    struct rf_actor actor = {0};
+
+    cr_assert_eq(load(TOKEN_A " sam senior_approver\n" TOKEN_B " sue approver\n"), RF_OK, "%s",
+                 err.message);
+    cr_assert_eq(identify("Bearer " TOKEN_A, &actor), RF_OK, "%s", err.message);
+    cr_assert_eq(actor.role, RF_ROLE_SENIOR_APPROVER);
+    cr_assert_str_eq(rf_role_name(actor.role), "senior_approver");
+    cr_assert_eq(identify("Bearer " TOKEN_B, &actor), RF_OK);
+    cr_assert_eq(actor.role, RF_ROLE_APPROVER);
 }
 
 Test(auth_load, refuses_a_role_in_another_case)

@@ -41,14 +41,14 @@ static const char *held(const char *id, long long now)
     const uint8_t *data;
     size_t len;
 
-    if (!rf_case_cache_get(cache, id, now, arena, &data, &len))
+    if (!rf_case_cache_get(cache, RF_CACHED_CASE, id, now, arena, &data, &len))
         return "";
     return rf_arena_strndup(arena, (const char *)data, len);
 }
 
 static void put(const char *id, long long version, const char *text, uint64_t generation)
 {
-    rf_case_cache_put(cache, id, version, LATER, (const uint8_t *)text, strlen(text), generation);
+    rf_case_cache_put(cache, RF_CACHED_CASE, id, version, LATER, (const uint8_t *)text, strlen(text), generation);
 }
 
 Test(case_cache, a_stored_reply_is_returned_as_a_copy_in_the_arena)
@@ -58,7 +58,7 @@ Test(case_cache, a_stored_reply_is_returned_as_a_copy_in_the_arena)
 
     cr_assert_str_eq(held(ID_A, NOW), "", "a new cache holds nothing");
     put(ID_A, 1, "case a v1", rf_case_cache_generation(cache));
-    cr_assert(rf_case_cache_get(cache, ID_A, NOW, arena, &data, &len));
+    cr_assert(rf_case_cache_get(cache, RF_CACHED_CASE, ID_A, NOW, arena, &data, &len));
     cr_assert_eq(len, 9);
     cr_assert_eq(memcmp(data, "case a v1", 9), 0);
     cr_assert_str_eq(held(ID_B, NOW), "", "other ids are misses");
@@ -99,7 +99,7 @@ Test(case_cache, invalidation_drops_the_entry)
 
 Test(case_cache, an_entry_expires_at_its_valid_until_time)
 {
-    rf_case_cache_put(cache, ID_A, 1, NOW + 10, (const uint8_t *)"x", 1,
+    rf_case_cache_put(cache, RF_CACHED_CASE, ID_A, 1, NOW + 10, (const uint8_t *)"x", 1,
                       rf_case_cache_generation(cache));
     cr_assert_str_eq(held(ID_A, NOW + 9), "x");
     cr_assert_str_eq(held(ID_A, NOW + 10), "", "valid_until is exclusive");
@@ -128,8 +128,8 @@ Test(case_cache, a_cache_created_empty_or_of_capacity_zero_holds_nothing)
     size_t len;
 
     rf_case_cache_set_enabled(off, true);
-    rf_case_cache_put(off, ID_A, 1, LATER, (const uint8_t *)"x", 1, rf_case_cache_generation(off));
-    cr_assert_not(rf_case_cache_get(off, ID_A, NOW, arena, &data, &len));
+    rf_case_cache_put(off, RF_CACHED_CASE, ID_A, 1, LATER, (const uint8_t *)"x", 1, rf_case_cache_generation(off));
+    cr_assert_not(rf_case_cache_get(off, RF_CACHED_CASE, ID_A, NOW, arena, &data, &len));
     rf_case_cache_destroy(off);
 }
 
@@ -146,15 +146,15 @@ Test(case_cache, the_least_recently_used_entries_go_first_when_full)
     rf_case_cache_set_enabled(small, true);
     for (int i = 0; i < 200; i++) {
         snprintf(id, sizeof id, "01890a5d-ac96-774b-bcce-%012d", i);
-        rf_case_cache_put(small, id, 1, LATER, blob, sizeof blob, rf_case_cache_generation(small));
+        rf_case_cache_put(small, RF_CACHED_CASE, id, 1, LATER, blob, sizeof blob, rf_case_cache_generation(small));
         /* Keep case 0 in use: it must survive while others are evicted. */
-        cr_assert(rf_case_cache_get(small, "01890a5d-ac96-774b-bcce-000000000000", NOW, arena,
+        cr_assert(rf_case_cache_get(small, RF_CACHED_CASE, "01890a5d-ac96-774b-bcce-000000000000", NOW, arena,
                                     &data, &len),
                   "the entry in use was evicted after %d stores", i + 1);
     }
     for (int i = 0; i < 200; i++) {
         snprintf(id, sizeof id, "01890a5d-ac96-774b-bcce-%012d", i);
-        kept += rf_case_cache_get(small, id, NOW, arena, &data, &len);
+        kept += rf_case_cache_get(small, RF_CACHED_CASE, id, NOW, arena, &data, &len);
     }
     cr_assert_lt(kept, 200, "a full cache must evict");
     cr_assert_gt(kept, 1);
@@ -175,10 +175,10 @@ Test(case_cache, a_reply_larger_than_half_a_shard_is_not_stored)
     size_t len;
 
     rf_case_cache_set_enabled(small, true);
-    rf_case_cache_put(small, ID_A, 1, LATER, big, sizeof big, rf_case_cache_generation(small));
-    cr_assert_not(rf_case_cache_get(small, ID_A, NOW, arena, &data, &len));
-    rf_case_cache_put(small, ID_A, 1, LATER, big, 1000, rf_case_cache_generation(small));
-    cr_assert(rf_case_cache_get(small, ID_A, NOW, arena, &data, &len));
+    rf_case_cache_put(small, RF_CACHED_CASE, ID_A, 1, LATER, big, sizeof big, rf_case_cache_generation(small));
+    cr_assert_not(rf_case_cache_get(small, RF_CACHED_CASE, ID_A, NOW, arena, &data, &len));
+    rf_case_cache_put(small, RF_CACHED_CASE, ID_A, 1, LATER, big, 1000, rf_case_cache_generation(small));
+    cr_assert(rf_case_cache_get(small, RF_CACHED_CASE, ID_A, NOW, arena, &data, &len));
     rf_case_cache_destroy(small);
 }
 
@@ -213,11 +213,11 @@ static void *hammer(void *arg)
         snprintf(id, sizeof id, "01890a5d-ac96-774b-bcce-%012ld", (seed * 7 + i) % 13);
         switch ((i + seed) % 3) {
         case 0:
-            rf_case_cache_put(cache, id, i, LATER, (const uint8_t *)id, strlen(id),
+            rf_case_cache_put(cache, RF_CACHED_CASE, id, i, LATER, (const uint8_t *)id, strlen(id),
                               rf_case_cache_generation(cache));
             break;
         case 1:
-            if (rf_case_cache_get(cache, id, NOW, a, &data, &len))
+            if (rf_case_cache_get(cache, RF_CACHED_CASE, id, NOW, a, &data, &len))
                 cr_assert(len == strlen(id) && memcmp(data, id, len) == 0,
                           "a reply for another id");
             break;
@@ -246,4 +246,28 @@ Test(case_cache, concurrent_use_keeps_every_reply_with_its_id)
         cr_assert_leq(st.entries, 13);
         cr_assert_gt(st.stores + st.invalidations, 0);
     }
+}
+
+Test(case_cache, a_trace_and_a_case_are_kept_apart_and_dropped_together)
+{
+    struct rf_case_cache *c = rf_case_cache_create(1 << 20);
+    struct rf_arena *a = rf_arena_create(0);
+    const uint8_t *data;
+    size_t len;
+
+    rf_case_cache_set_enabled(c, true);
+    rf_case_cache_put(c, RF_CACHED_CASE, ID_A, 1, LATER, (const uint8_t *)"case", 4,
+                      rf_case_cache_generation(c));
+    rf_case_cache_put(c, RF_CACHED_TRACE, ID_A, 1, LATER, (const uint8_t *)"trace", 5,
+                      rf_case_cache_generation(c));
+    cr_assert(rf_case_cache_get(c, RF_CACHED_TRACE, ID_A, NOW, a, &data, &len));
+    cr_assert_eq(len, 5);
+    cr_assert_eq(memcmp(data, "trace", 5), 0);
+    cr_assert(rf_case_cache_get(c, RF_CACHED_CASE, ID_A, NOW, a, &data, &len));
+    cr_assert_eq(memcmp(data, "case", 4), 0);
+    rf_case_cache_invalidate(c, ID_A);
+    cr_assert_not(rf_case_cache_get(c, RF_CACHED_TRACE, ID_A, NOW, a, &data, &len));
+    cr_assert_not(rf_case_cache_get(c, RF_CACHED_CASE, ID_A, NOW, a, &data, &len));
+    rf_arena_destroy(a);
+    rf_case_cache_destroy(c);
 }

@@ -12,12 +12,14 @@
 #include "refunds/pb.h"
 #include "refunds/v1/cases.pb-c.h"
 
-#define N_EVENTS (RF_EVENT_WITHDRAW + 1)
+#define N_EVENTS (RF_EVENT_MAX + 1)
+
+static const char *sources(enum rf_case_event e);
 
 static const enum rf_case_event all_events[] = {
-    RF_EVENT_EVALUATE,    RF_EVENT_ESCALATE,     RF_EVENT_APPROVE,         RF_EVENT_DENY,
-    RF_EVENT_COMMUNICATE, RF_EVENT_ISSUE_REFUND, RF_EVENT_AWAIT_FOLLOW_UP, RF_EVENT_CLOSE,
-    RF_EVENT_WITHDRAW,
+    RF_EVENT_EVALUATE,    RF_EVENT_ESCALATE,           RF_EVENT_APPROVE,         RF_EVENT_DENY,
+    RF_EVENT_COMMUNICATE, RF_EVENT_ISSUE_REFUND,       RF_EVENT_AWAIT_FOLLOW_UP, RF_EVENT_CLOSE,
+    RF_EVENT_WITHDRAW,    RF_EVENT_ACCEPT_ALTERNATIVE, RF_EVENT_SELF_APPROVE,
 };
 
 Test(case_state, names_agree_with_the_proto_descriptor_for_every_value)
@@ -142,6 +144,20 @@ Test(case_state, approve_and_deny_only_from_pending_approval)
     }
 }
 
+Test(case_state, an_agent_approves_alone_only_an_evaluated_case)
+{
+    for (int s = RF_CASE_OPEN; s <= RF_CASE_STATE_MAX; s++) {
+        enum rf_case_state to;
+        bool evaluated = s == RF_CASE_EVALUATED;
+
+        cr_assert_eq(rf_case_next((enum rf_case_state)s, RF_EVENT_SELF_APPROVE, &to), evaluated,
+                     "SELF_APPROVE from %s", rf_case_state_name((enum rf_case_state)s));
+        if (evaluated)
+            cr_assert_eq(to, RF_CASE_APPROVED);
+    }
+    cr_assert_str_eq(sources(RF_EVENT_SELF_APPROVE), "EVALUATED");
+}
+
 Test(case_state, closing_needs_the_follow_up_stage)
 {
     for (int s = RF_CASE_OPEN; s <= RF_CASE_STATE_MAX; s++) {
@@ -192,6 +208,37 @@ Test(case_state, every_state_can_end_closed_or_withdrawn)
     }
 }
 
+Test(case_state, telling_the_decision_again_keeps_the_state_after_the_first_time)
+{
+    static const enum rf_case_state again[] = {
+        RF_CASE_DECISION_COMMUNICATED, RF_CASE_REFUND_IN_PROGRESS, RF_CASE_AWAITING_FOLLOW_UP};
+    enum rf_case_state to;
+
+    cr_assert(rf_case_next(RF_CASE_APPROVED, RF_EVENT_COMMUNICATE, &to));
+    cr_assert_eq(to, RF_CASE_DECISION_COMMUNICATED);
+    cr_assert(rf_case_next(RF_CASE_DENIED, RF_EVENT_COMMUNICATE, &to));
+    cr_assert_eq(to, RF_CASE_DECISION_COMMUNICATED);
+    for (size_t i = 0; i < sizeof again / sizeof again[0]; i++) {
+        cr_assert(rf_case_next(again[i], RF_EVENT_COMMUNICATE, &to));
+        cr_assert_eq(to, again[i]);
+    }
+    cr_assert_not(rf_case_next(RF_CASE_PENDING_APPROVAL, RF_EVENT_COMMUNICATE, &to));
+    cr_assert_not(rf_case_next(RF_CASE_CLOSED, RF_EVENT_COMMUNICATE, &to));
+}
+
+Test(case_state, an_alternative_is_accepted_once_the_denial_was_told_and_the_state_stays)
+{
+    for (int s = RF_CASE_OPEN; s <= RF_CASE_STATE_MAX; s++) {
+        enum rf_case_state to = 0;
+        bool told = s == RF_CASE_DECISION_COMMUNICATED || s == RF_CASE_AWAITING_FOLLOW_UP;
+
+        cr_assert_eq(rf_case_next((enum rf_case_state)s, RF_EVENT_ACCEPT_ALTERNATIVE, &to), told,
+                     "ACCEPT_ALTERNATIVE from %s", rf_case_state_name((enum rf_case_state)s));
+        if (told)
+            cr_assert_eq((int)to, s);
+    }
+}
+
 static const char *sources(enum rf_case_event e)
 {
     static char buf[256];
@@ -203,7 +250,11 @@ static const char *sources(enum rf_case_event e)
 Test(case_state, event_sources_list_the_allowed_states_in_prose)
 {
     cr_assert_str_eq(sources(RF_EVENT_APPROVE), "PENDING_APPROVAL");
-    cr_assert_str_eq(sources(RF_EVENT_COMMUNICATE), "APPROVED or DENIED");
+    cr_assert_str_eq(sources(RF_EVENT_COMMUNICATE),
+                     "APPROVED, DENIED, DECISION_COMMUNICATED, REFUND_IN_PROGRESS or "
+                     "AWAITING_FOLLOW_UP");
+    cr_assert_str_eq(sources(RF_EVENT_ACCEPT_ALTERNATIVE),
+                     "DECISION_COMMUNICATED or AWAITING_FOLLOW_UP");
     cr_assert_str_eq(sources(RF_EVENT_WITHDRAW), "OPEN, EVALUATED or PENDING_APPROVAL");
     cr_assert_str_eq(sources(RF_EVENT_AWAIT_FOLLOW_UP),
                      "DECISION_COMMUNICATED or REFUND_IN_PROGRESS");

@@ -372,6 +372,16 @@ Test(open_case, upper_case_provider)
     expect_only("payment.provider");
 }
 
+Test(open_case, a_customer_id_is_optional_and_short)
+{
+    o.customer.id = "CRM-1234";
+    check_open();
+    expect_none();
+    o.customer.id = repeat(0, "x", 65);
+    check_open();
+    expect_only("customer.id");
+}
+
 Test(open_case, malformed_assignee)
 {
     o.req.assignee = "agent bob";
@@ -775,6 +785,103 @@ Test(decide_case, bad_name_and_etag)
     expect_only("etag");
 }
 
+/* An offer of store credit (or, with a product, an exchange) instead of a refund. */
+static Refunds__V1__AlternativeOffer offer;
+static Refunds__V1__Money credit;
+
+static void valid_offer(void)
+{
+    valid_deny();
+    d.decision = REFUNDS__V1__DECISION__DECISION_OFFER_ALTERNATIVE;
+    d.alternatives = NULL;
+    d.n_alternatives = 0;
+    offer = (Refunds__V1__AlternativeOffer)REFUNDS__V1__ALTERNATIVE_OFFER__INIT;
+    credit = (Refunds__V1__Money)REFUNDS__V1__MONEY__INIT;
+    credit.amount_minor = 2500;
+    credit.currency = "EUR";
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_STORE_CREDIT;
+    offer.amount = &credit;
+    d.offer = &offer;
+}
+
+Test(decide_case, a_complete_offer_of_store_credit_or_an_exchange_has_no_violations)
+{
+    valid_offer();
+    check_decide();
+    expect_none();
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE;
+    offer.amount = NULL;
+    offer.product = "KET-43";
+    check_decide();
+    expect_none();
+}
+
+Test(decide_case, an_offer_needs_a_reason_and_the_offer)
+{
+    valid_offer();
+    d.reason = "";
+    check_decide();
+    expect_only("reason");
+    valid_offer();
+    d.offer = NULL;
+    check_decide();
+    expect_only("offer");
+}
+
+Test(decide_case, store_credit_needs_its_amount_and_an_exchange_its_product)
+{
+    valid_offer();
+    offer.amount = NULL;
+    check_decide();
+    expect_only("offer.amount");
+    valid_offer();
+    offer.product = "KET-43";
+    check_decide();
+    expect_only("offer.product");
+    valid_offer();
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE;
+    check_decide();
+    cr_assert(has_violation("offer.product"), "%s", fields());
+    cr_assert(has_violation("offer.amount"), "%s", fields());
+    valid_offer();
+    offer.alternative = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_REPAIR;
+    check_decide();
+    expect_only("offer.alternative");
+}
+
+Test(decide_case, how_long_store_credit_lasts_is_the_decision_message_s_to_say)
+{
+    Google__Protobuf__Timestamp until = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+
+    valid_offer();
+    until.seconds = 1900000000;
+    offer.spend_until = &until;
+    check_decide();
+    expect_only("offer.spend_until");
+}
+
+Test(decide_case, an_offer_goes_with_offer_alternative_only)
+{
+    valid_offer();
+    alts[0] = REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_EXCHANGE;
+    d.alternatives = alts;
+    d.n_alternatives = 1;
+    check_decide();
+    expect_only("alternatives");
+    valid_offer();
+    d.approved_amount = &credit;
+    check_decide();
+    expect_only("approved_amount");
+    valid_deny();
+    d.offer = &offer;
+    check_decide();
+    expect_only("offer");
+    valid_approve();
+    d.offer = &offer;
+    check_decide();
+    expect_only("offer");
+}
+
 /* The other requests, one rule each. */
 
 Test(other_requests, get_case_needs_a_case_name)
@@ -933,4 +1040,49 @@ Test(etag, rejects_what_the_service_never_issues)
         cr_assert_not(rf_etag_parse(bad[i], &v), "\"%s\" accepted", bad[i]);
         cr_assert_eq(v, -5, "\"%s\" wrote the version", bad[i]);
     }
+}
+
+Test(other_requests, evaluate_case_needs_name_and_etag_and_a_short_customer_id)
+{
+    Refunds__V1__EvaluateCaseRequest e = REFUNDS__V1__EVALUATE_CASE_REQUEST__INIT;
+
+    e.request_id = "req-1";
+    e.name = CASE_NAME;
+    e.etag = "2";
+    rf_validate_evaluate_case(&e, NOW_US, &err);
+    expect_none();
+    e.customer_id = repeat(0, "x", 65);
+    rf_validate_evaluate_case(&e, NOW_US, &err);
+    expect_only("customer_id");
+    clear_err();
+    e.customer_id = "";
+    e.etag = "";
+    rf_validate_evaluate_case(&e, NOW_US, &err);
+    expect_only("etag");
+}
+
+Test(other_requests, the_queue_filters_by_an_approver_tier_only)
+{
+    Refunds__V1__ListApprovalQueueRequest q = REFUNDS__V1__LIST_APPROVAL_QUEUE_REQUEST__INIT;
+
+    q.tier = REFUNDS__V1__TIER__TIER_SENIOR_APPROVER;
+    q.overdue_only = 1;
+    rf_validate_list_approval_queue(&q, NOW_US, &err);
+    expect_none();
+    q.tier = REFUNDS__V1__TIER__TIER_AGENT;
+    rf_validate_list_approval_queue(&q, NOW_US, &err);
+    expect_only("tier");
+    clear_err();
+    q.tier = 9;
+    rf_validate_list_approval_queue(&q, NOW_US, &err);
+    expect_only("tier");
+}
+
+Test(other_requests, list_evaluations_needs_a_case_name)
+{
+    Refunds__V1__ListEvaluationsRequest l = REFUNDS__V1__LIST_EVALUATIONS_REQUEST__INIT;
+
+    l.name = "evaluations/1";
+    rf_validate_list_evaluations(&l, NOW_US, &err);
+    expect_only("name");
 }

@@ -64,13 +64,21 @@ Test(settings, defaults_are_those_docs_operations_md_promises)
     cr_assert_eq(s.default_deadline_ms, 30000);
     cr_assert_eq(s.statement_timeout_ms, 60000);
     cr_assert_eq(s.shutdown_grace_ms, 10000);
-    cr_assert_eq(s.approval_sla_seconds, 86400);
+    cr_assert_eq(s.approval_sla_seconds, 0, "0: the policy's SLA decides");
     cr_assert_eq(s.idempotency_ttl_hours, 48);
     cr_assert_eq(s.health_interval_ms, 1000);
     cr_assert_eq(s.housekeeping_interval_ms, 60000);
+    cr_assert_eq(s.audit_checkpoint_interval_s, 300);
     cr_assert_eq(s.max_message_bytes, 1048576);
     cr_assert_eq(s.case_cache_mb, 64);
     cr_assert_eq(s.case_cache_ttl_ms, 60000);
+    cr_assert_eq(s.report_work_mem_mb, 256);
+    cr_assert_null(s.tracking_base_url, "unset: main.c warns and links to an example");
+    cr_assert_eq(s.offer_valid_days, 30);
+    cr_assert_eq(s.store_credit_valid_days, 365);
+    cr_assert_eq(s.voucher_percent, 10);
+    cr_assert_eq(s.satisfaction_delay_days, 3);
+    cr_assert_str_eq(s.supervisor_assignee, "supervisor");
 }
 
 Test(settings, defaults_respect_their_own_bounds)
@@ -80,7 +88,7 @@ Test(settings, defaults_respect_their_own_bounds)
     cr_assert_geq(s.idempotency_ttl_hours, 24, "settings.h: at least 24 hours");
     /* The statement timeout is a backstop behind the call deadline, so it is not shorter. */
     cr_assert_geq(s.statement_timeout_ms, s.default_deadline_ms);
-    cr_assert_gt(s.approval_sla_seconds, 0);
+    cr_assert_geq(s.approval_sla_seconds, 0);
     cr_assert_gt(s.health_interval_ms, 0);
     cr_assert_geq(s.shutdown_grace_ms, 0);
     cr_assert_geq(s.max_message_bytes, 1024);
@@ -162,6 +170,14 @@ Test(settings, a_bad_boolean_is_refused_by_name)
     expect_refused("REFUNDS_ALLOW_INSECURE_REMOTE", "maybe");
 }
 
+Test(settings, the_approval_sla_override_is_off_by_default_and_never_negative)
+{
+    set("REFUNDS_APPROVAL_SLA_SECONDS", "1");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_eq(s.approval_sla_seconds, 1);
+    expect_refused("REFUNDS_APPROVAL_SLA_SECONDS", "-1");
+}
+
 Test(settings, a_bad_log_level_is_refused_by_name)
 {
     expect_refused("REFUNDS_LOG_LEVEL", "verbose");
@@ -178,15 +194,46 @@ Test(settings, every_integer_variable_names_itself_when_bad)
         "REFUNDS_IDEMPOTENCY_TTL_HOURS",
         "REFUNDS_HEALTH_INTERVAL_MS",
         "REFUNDS_HOUSEKEEPING_INTERVAL_MS",
+        "REFUNDS_AUDIT_CHECKPOINT_INTERVAL_S",
         "REFUNDS_MAX_MESSAGE_BYTES",
         "REFUNDS_CASE_CACHE_MB",
         "REFUNDS_CASE_CACHE_TTL_MS",
+        "REFUNDS_REPORT_WORK_MEM_MB",
+        "REFUNDS_OFFER_VALID_DAYS",
+        "REFUNDS_STORE_CREDIT_VALID_DAYS",
+        "REFUNDS_VOUCHER_PERCENT",
+        "REFUNDS_SATISFACTION_DELAY_DAYS",
     };
 
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         clean_env();
         expect_refused(ints[i], "x1");
     }
+}
+
+Test(settings, the_tracking_base_url_is_an_http_url_a_token_can_follow)
+{
+    set("REFUNDS_TRACKING_BASE_URL", "https://shop.example/refunds?t=");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_str_eq(s.tracking_base_url, "https://shop.example/refunds?t=");
+    clean_env();
+    expect_refused("REFUNDS_TRACKING_BASE_URL", "ftp://shop.example/");
+    clean_env();
+    expect_refused("REFUNDS_TRACKING_BASE_URL", "https://shop.example/a b/");
+}
+
+Test(settings, the_supervisor_is_a_subject)
+{
+    set("REFUNDS_SUPERVISOR_ASSIGNEE", "team-leads");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_str_eq(s.supervisor_assignee, "team-leads");
+    clean_env();
+    expect_refused("REFUNDS_SUPERVISOR_ASSIGNEE", "two words");
+}
+
+Test(settings, a_voucher_is_a_percentage)
+{
+    expect_refused("REFUNDS_VOUCHER_PERCENT", "101");
 }
 
 Test(settings, loopback_addresses)
@@ -239,4 +286,28 @@ Test(settings, non_loopback_addresses)
 
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         cr_assert_not(rf_settings_addr_is_loopback(no[i]), "%s", no[i]);
+}
+
+Test(settings, arrival_windows_are_read_as_the_reconciler_reads_them)
+{
+    set("REFUNDS_RECON_ARRIVAL_WINDOWS", "card=3-7");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_eq(s.arrival.range[RF_ARRIVAL_CARD].from_days, 3);
+    cr_assert_eq(s.arrival.range[RF_ARRIVAL_CARD].to_days, 7);
+    cr_assert_eq(s.arrival.range[RF_ARRIVAL_PAYPAL].to_days, 3, "the others keep the defaults");
+    expect_refused("REFUNDS_RECON_ARRIVAL_WINDOWS", "card=9-2");
+}
+
+Test(settings, the_merchant_name_is_one_line_of_text)
+{
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_str_eq(s.merchant_name, "Example Shop");
+    set("REFUNDS_MERCHANT_NAME", "Cafetera Ibérica S.L.");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_OK, "%s", err.message);
+    cr_assert_str_eq(s.merchant_name, "Cafetera Ibérica S.L.");
+    set("REFUNDS_MERCHANT_NAME", "Shop\nBcc: x");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_INVALID_ARGUMENT);
+    cr_assert(strstr(err.message, "REFUNDS_MERCHANT_NAME") != NULL, "%s", err.message);
+    set("REFUNDS_MERCHANT_NAME", "   ");
+    cr_assert_eq(rf_settings_load(&s, &err), RF_INVALID_ARGUMENT);
 }

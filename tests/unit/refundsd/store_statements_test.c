@@ -1,8 +1,9 @@
 /*
  * Unit tests of the statement registry (services/refundsd/store_statements.c):
  * every statement of the stores is listed once, under a unique name, and is
- * found by that name; the ListCases statements built at run time are listed
- * too; the statements the benchmark generates its pgbench scripts from are
+ * found by that name; every store of refunds_store is in it; the statements
+ * built at run time (ListCases, the findings' lists, the policy report) are
+ * listed too; the statements the benchmark generates its pgbench scripts from are
  * there; and every statement numbers its parameters $1..$n without a gap
  * (PostgreSQL cannot prepare a statement whose parameter it cannot type).
  * Running the statements needs PostgreSQL: the integration tests do.
@@ -12,9 +13,27 @@
 
 #include <criterion/criterion.h>
 
+#include "audit_verify_store.h"
 #include "case_store.h"
+#include "comm_store.h"
+#include "evaluation_store.h"
+#include "followup_store.h"
 #include "idempotency.h"
+#include "policy_store.h"
+#include "recon_store.h"
+#include "refund_store.h"
+#include "report_store.h"
+#include "satisfaction_store.h"
 #include "store_statements.h"
+
+/* Every *_store.c of refunds_store, as the registry must hold them. */
+static const struct rf_stmt *const *(*const stores[])(void) = {
+    rf_audit_verify_statements,     rf_case_store_statements,         rf_comm_store_statements,
+    rf_evaluation_store_statements, rf_followup_store_statements,     rf_idempotency_statements,
+    rf_policy_store_statements,     rf_recon_store_statements,        rf_refund_store_statements,
+    rf_report_store_statements,     rf_satisfaction_store_statements,
+};
+#define N_STORES (sizeof stores / sizeof stores[0])
 
 static size_t count(void)
 {
@@ -34,12 +53,37 @@ static size_t list_length(const struct rf_stmt *const *list)
     return n;
 }
 
-Test(store_statements, the_registry_lists_every_statement_of_every_store)
+Test(store_statements, the_registry_lists_every_statement_of_every_store_and_no_other)
 {
-    cr_assert_eq(count(), list_length(rf_case_store_statements()) +
-                              list_length(rf_idempotency_statements()));
+    size_t total = 0;
+
+    for (size_t s = 0; s < N_STORES; s++) {
+        const struct rf_stmt *const *list = stores[s]();
+
+        cr_assert_gt(list_length(list), 0, "store %zu lists no statement", s);
+        for (; *list != NULL; list++) {
+            cr_assert_eq(rf_store_statement((*list)->name), *list, "%s of store %zu", (*list)->name,
+                         s);
+            total++;
+        }
+    }
+    cr_assert_eq(count(), total);
     cr_assert_gt(list_length(rf_case_store_statements()), 8);
     cr_assert_eq(list_length(rf_idempotency_statements()), 4);
+}
+
+Test(store_statements, the_statements_other_stores_build_at_run_time_are_listed)
+{
+    /* recon_store.c: 4 static, a list and an export statement per combination of 5 filters. */
+    cr_assert_eq(list_length(rf_recon_store_statements()), 4 + 2 * 32);
+    cr_assert_not_null(rf_store_statement("finding_list_0"));
+    cr_assert_not_null(
+        strstr(rf_store_statement("finding_export_31")->sql, "f.case_id = $9::uuid"));
+    /* report_store.c: the grouped statements of GetPolicyReport, its first dimension alone. */
+    cr_assert_not_null(rf_store_statement("policy_report_figures_1_0"));
+    cr_assert_not_null(rf_store_statement("policy_report_snapshot"));
+    /* A dimension twice is refused by the report, so its statements are not listed. */
+    cr_assert_null(rf_store_statement("policy_report_figures_1_1"));
 }
 
 Test(store_statements, every_statement_name_is_unique)
@@ -133,10 +177,10 @@ Test(store_statements, every_statement_numbers_its_parameters_without_a_gap)
         for (int n = 1; n <= max; n++)
             cr_assert(seen[n], "%s uses $%d but not $%d", st->name, max, n);
     }
-    /* The check itself sees parameters: case_insert binds 31 values. */
+    /* The check itself sees parameters: case_insert binds 33 values. */
     {
         bool seen[RF_DB_PARAMS_MAX + 1] = {false};
 
-        cr_assert_eq(parameters(rf_store_statement("case_insert")->sql, seen), 31);
+        cr_assert_eq(parameters(rf_store_statement("case_insert")->sql, seen), 33);
     }
 }
