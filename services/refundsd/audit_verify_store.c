@@ -430,3 +430,13 @@ enum rf_code rf_audit_checkpoint_take(struct rf_ctx *ctx, const uint8_t key[RF_K
     *taken = code == RF_OK;
     return code;
 }
+
+const struct rf_stmt *const *rf_audit_verify_statements(void)
+{
+    static const struct rf_stmt *const all[] = {
+        &load_case, &cases_page, &checkpoints_of_case, &checkpoints_page,
+        &latest,    &take_lock,  &moved_cases,         &insert_checkpoint,
+        NULL};
+
+    return all;
+}

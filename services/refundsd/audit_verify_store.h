@@ -95,4 +95,8 @@ enum rf_code rf_audit_checkpoint_latest(struct rf_ctx *ctx, long long *id,
 enum rf_code rf_audit_checkpoint_take(struct rf_ctx *ctx, const uint8_t key[RF_KEY_LEN],
                                       int max_heads, struct rf_audit_checkpoint *out, bool *taken);
 
+/* Every statement of audit_verify_store.c, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. */
+const struct rf_stmt *const *rf_audit_verify_statements(void);
+
 #endif

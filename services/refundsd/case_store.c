@@ -245,6 +245,32 @@ static void build_list_stmts(void)
     }
 }
 
+const struct rf_stmt *const *rf_case_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&get_case,
+                                                &get_case_full,
+                                                &insert_case,
+                                                &add_interaction,
+                                                &escalate,
+                                                &decide,
+                                                &self_approve,
+                                                &withdraw,
+                                                &approval_queue,
+                                                &list_stmts[0],
+                                                &list_stmts[1],
+                                                &list_stmts[2],
+                                                &list_stmts[3],
+                                                &list_stmts[4],
+                                                &list_stmts[5],
+                                                &list_stmts[6],
+                                                &list_stmts[7],
+                                                NULL};
+
+    _Static_assert(1 << LIST_FILTERS == 8, "list every ListCases statement above");
+    pthread_once(&list_once, build_list_stmts);
+    return all;
+}
+
 /* Sets *field to a converted enum value from a short name; 0 if the name is unknown. */
 static int enum_of(const ProtobufCEnumDescriptor *desc, const char *name)
 {

@@ -178,6 +178,13 @@ struct rf_case_filter {
 enum rf_code rf_case_store_list(struct rf_ctx *ctx, const struct rf_case_filter *f,
                                 Refunds__V1__Case ***cases, size_t *n);
 
+/*
+ * Every statement of this file, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. The ListCases statements,
+ * built at first use, are built by this call if they were not yet.
+ */
+const struct rf_stmt *const *rf_case_store_statements(void);
+
 /* Filters of ListApprovalQueue. */
 struct rf_queue_filter {
     /* Keyset cursor: only approvals due after (after_due_us, after_id); NULL id for the start. */

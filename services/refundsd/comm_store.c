@@ -411,3 +411,11 @@ enum rf_code rf_comm_store_fill_case(struct rf_ctx *ctx, const char *case_id, Re
     }
     return RF_OK;
 }
+
+const struct rf_stmt *const *rf_comm_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {
+        &record, &get, &of_case, &outbox, &set_status, &latest_offer, &accept, &accepted, NULL};
+
+    return all;
+}

@@ -118,4 +118,8 @@ void rf_comm_offer_to_pb(struct rf_arena *a, const struct rf_comm_offer *o,
  */
 enum rf_code rf_comm_store_fill_case(struct rf_ctx *ctx, const char *case_id, Refunds__V1__Case *c);
 
+/* Every statement of comm_store.c, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. */
+const struct rf_stmt *const *rf_comm_store_statements(void);
+
 #endif

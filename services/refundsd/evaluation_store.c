@@ -294,3 +294,10 @@ Refunds__V1__Evaluation *rf_evaluation_store_message(struct rf_arena *a, int seq
     }
     return ev;
 }
+
+const struct rf_stmt *const *rf_evaluation_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&history, &record, &list, &was_evaluator, NULL};
+
+    return all;
+}

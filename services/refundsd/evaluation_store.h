@@ -85,4 +85,8 @@ Refunds__V1__Evaluation *rf_evaluation_store_message(struct rf_arena *a, int seq
                                                      const char *result_json,
                                                      const char *history_json);
 
+/* Every statement of evaluation_store.c, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. */
+const struct rf_stmt *const *rf_evaluation_store_statements(void);
+
 #endif

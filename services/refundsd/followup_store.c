@@ -244,3 +244,11 @@ enum rf_code rf_followup_store_close_case(struct rf_ctx *ctx, const struct rf_ca
     rf_case_change_params(ctx, ch, &p);
     return rf_case_run_change(ctx, &close_case, &p, applied);
 }
+
+const struct rf_stmt *const *rf_followup_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&due,      &get,        &complete,   &next_contact,
+                                                &schedule, &open_count, &close_case, NULL};
+
+    return all;
+}

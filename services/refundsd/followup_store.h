@@ -83,4 +83,8 @@ enum rf_code rf_followup_store_close_case(struct rf_ctx *ctx, const struct rf_ca
 enum rf_code rf_followup_store_next_contact(struct rf_ctx *ctx, const char *case_id,
                                             int64_t *due_us);
 
+/* Every statement of followup_store.c, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. */
+const struct rf_stmt *const *rf_followup_store_statements(void);
+
 #endif

@@ -35,4 +35,7 @@ enum rf_code rf_idempotency_complete(struct rf_ctx *ctx, const uint8_t *reply, s
 enum rf_code rf_idempotency_expire(struct rf_db *db, struct rf_arena *a, struct rf_error *err,
                                    int64_t cutoff_us, int limit, int *deleted);
 
+/* Every statement of idempotency_store.c, NULL-terminated (see store_statements.h); static. */
+const struct rf_stmt *const *rf_idempotency_statements(void);
+
 #endif

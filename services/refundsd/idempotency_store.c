@@ -20,6 +20,14 @@ static const struct rf_stmt expire_keys = {
     "DELETE FROM idempotency_keys WHERE request_id IN ("
     " SELECT request_id FROM idempotency_keys WHERE created_at < $1 LIMIT $2)"};
 
+const struct rf_stmt *const *rf_idempotency_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&claim_key, &read_key, &complete_key, &expire_keys,
+                                                NULL};
+
+    return all;
+}
+
 enum rf_code rf_idempotency_claim(struct rf_ctx *ctx, const char *method_path,
                                   const uint8_t fingerprint[RF_SHA256_LEN], const uint8_t **reply,
                                   size_t *reply_len)

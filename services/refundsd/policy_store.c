@@ -158,3 +158,11 @@ enum rf_code rf_policy_store_insert(struct rf_ctx *ctx, const char *document, co
     out->current = true;
     return RF_OK;
 }
+
+const struct rf_stmt *const *rf_policy_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&get_version, &get_current, &current, &list,
+                                                &lock,        &insert,      NULL};
+
+    return all;
+}

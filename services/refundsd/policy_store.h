@@ -53,4 +53,8 @@ enum rf_code rf_policy_store_list(struct rf_ctx *ctx, int64_t before, int limit,
 enum rf_code rf_policy_store_insert(struct rf_ctx *ctx, const char *document, const char *note,
                                     int64_t base, struct rf_policy_row *out);
 
+/* Every statement of policy_store.c, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. */
+const struct rf_stmt *const *rf_policy_store_statements(void);
+
 #endif

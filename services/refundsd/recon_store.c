@@ -496,3 +496,29 @@ enum rf_code rf_finding_store_export(struct rf_ctx *ctx, const struct rf_finding
         (*rows)[r] = export_row(ctx, res, r);
     return RF_OK;
 }
+
+/* The static statements, then the list's and the export's, NULL-terminated. */
+static const struct rf_stmt *all_stmts[4 + 2 * (1 << FINDING_FILTERS) + 1];
+static pthread_once_t all_once = PTHREAD_ONCE_INIT;
+
+static void list_all_stmts(void)
+{
+    size_t n = 0;
+
+    pthread_once(&filtered_once, build_filtered_stmts);
+    all_stmts[n++] = &get_run;
+    all_stmts[n++] = &list_runs;
+    all_stmts[n++] = &get_finding;
+    all_stmts[n++] = &resolve_finding;
+    for (int mask = 0; mask < 1 << FINDING_FILTERS; mask++) {
+        all_stmts[n++] = &list_q.stmts[mask];
+        all_stmts[n++] = &export_q.stmts[mask];
+    }
+    all_stmts[n] = NULL;
+}
+
+const struct rf_stmt *const *rf_recon_store_statements(void)
+{
+    pthread_once(&all_once, list_all_stmts);
+    return all_stmts;
+}

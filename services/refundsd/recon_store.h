@@ -64,4 +64,12 @@ enum rf_code rf_finding_store_get(struct rf_ctx *ctx, const char *id, Refunds__V
 enum rf_code rf_finding_store_resolve(struct rf_ctx *ctx, const char *id, const char *resolution,
                                       const char *note, bool *applied);
 
+/*
+ * Every statement of recon_store.c, NULL-terminated, for the statement
+ * registry (store_statements.h): static storage, never freed. The filtered
+ * list and export statements, built at first use, are built by this call if
+ * they were not yet.
+ */
+const struct rf_stmt *const *rf_recon_store_statements(void);
+
 #endif

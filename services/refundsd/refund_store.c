@@ -251,3 +251,11 @@ enum rf_code rf_refund_store_observations(struct rf_ctx *ctx, const char *case_i
     }
     return RF_OK;
 }
+
+const struct rf_stmt *const *rf_refund_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&list_refunds,    &find_refund,  &issue_refund,
+                                                &confirm_receipt, &observations, NULL};
+
+    return all;
+}

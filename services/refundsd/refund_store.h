@@ -114,4 +114,8 @@ enum rf_code rf_refund_store_issue(struct rf_ctx *ctx, const struct rf_case_chan
 enum rf_code rf_refund_store_confirm(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                      const char *refund_id, const char *note, bool *applied);
 
+/* Every statement of refund_store.c, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. */
+const struct rf_stmt *const *rf_refund_store_statements(void);
+
 #endif

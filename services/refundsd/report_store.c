@@ -379,3 +379,31 @@ enum rf_code rf_report_store_policy(struct rf_ctx *ctx, int64_t from_us, int64_t
     out->compute_time = rf_pb_timestamp(ctx->arena, ctx->now_us);
     return RF_OK;
 }
+
+/* The two static statements, then each part's for every pair pair() accepts, NULL-terminated. */
+static const struct rf_stmt *all_stmts[2 + PARTS * N_KEYS * N_KEYS + 1];
+static pthread_once_t all_once = PTHREAD_ONCE_INIT;
+
+static void list_all_stmts(void)
+{
+    size_t n = 0;
+
+    pthread_once(&once, build);
+    all_stmts[n++] = &read_only;
+    all_stmts[n++] = &settings;
+    for (size_t a = 1; a < N_KEYS; a++) {
+        for (size_t b = 0; b < N_KEYS; b++) {
+            if (b == a)
+                continue; /* built, never run: pair() refuses a dimension twice */
+            for (int p = 0; p < PARTS; p++)
+                all_stmts[n++] = &stmts[p][a][b];
+        }
+    }
+    all_stmts[n] = NULL;
+}
+
+const struct rf_stmt *const *rf_report_store_statements(void)
+{
+    pthread_once(&all_once, list_all_stmts);
+    return all_stmts;
+}

@@ -40,4 +40,12 @@ enum rf_code rf_report_store_policy(struct rf_ctx *ctx, int64_t from_us, int64_t
  */
 const char *rf_report_store_sql(const int *dims, size_t n_dims);
 
+/*
+ * Every statement of report_store.c, NULL-terminated, for the statement
+ * registry (store_statements.h): static storage, never freed. The grouped
+ * statements (one per part and pair of dimensions GetPolicyReport accepts),
+ * built at first use, are built by this call if they were not yet.
+ */
+const struct rf_stmt *const *rf_report_store_statements(void);
+
 #endif

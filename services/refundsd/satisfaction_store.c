@@ -87,3 +87,10 @@ enum rf_code rf_satisfaction_store_nps(struct rf_ctx *ctx, int64_t from_us, int6
     }
     return RF_OK;
 }
+
+const struct rf_stmt *const *rf_satisfaction_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&nps, NULL};
+
+    return all;
+}

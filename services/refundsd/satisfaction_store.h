@@ -44,4 +44,8 @@ enum rf_code rf_satisfaction_store_nps(struct rf_ctx *ctx, int64_t from_us, int6
                                        const enum rf_nps_dimension *dims, size_t n_dims,
                                        struct rf_nps_group **out, size_t *n);
 
+/* Every statement of satisfaction_store.c, NULL-terminated, for the statement registry
+ * (store_statements.h): static storage, never freed. */
+const struct rf_stmt *const *rf_satisfaction_store_statements(void);
+
 #endif
