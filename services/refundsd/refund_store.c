@@ -67,10 +67,11 @@ static const struct rf_stmt issue_refund = {
                           " r AS (INSERT INTO refunds (id, case_id, provider, provider_refund_id,"
                           " provider_payment_id, amount_minor, currency, payment_method,"
                           " case_currency, approved_minor, issued_at, recorded_at, recorded_by,"
-                          " exceeds_approved, currency_differs, next_check_at)"
+                          " exceeds_approved, currency_differs)"
                           " SELECT $14, u.id, $15, $16, $17, $18, $19, $20, $21, $23, $22, $3,"
                           " $4, " RF_REFUNDS_OUT_SQL("u.id", "$21") " + CASE WHEN $19 = $21 THEN $18::bigint ELSE 0"
-                          " END > $23::bigint, $19 <> $21, $3 FROM u),"
+                          " END > $23::bigint, $19 <> $21 FROM u RETURNING id),"
+                          " k AS (INSERT INTO refund_checks (refund_id, next_check_at) SELECT id, $3 FROM r),"
                           " o AS (UPDATE findings SET state = 'CLOSED', closed_at = $3,"
                           " updated_at = $3,"
                           " close_reason = 'it was recorded as issued for cases/' || $1"
@@ -78,13 +79,21 @@ static const struct rf_stmt issue_refund = {
                           " AND kind = 'ORPHAN_AT_PROVIDER' AND state = 'OPEN'"
                           " AND EXISTS (SELECT 1 FROM u))" RF_AUDIT_INSERT_FROM_U};
 
-/* The same shape; $14 one refund's id or NULL for all, $15 the note. */
+/*
+ * The same shape; $14 one refund's id or NULL for all, $15 the note. Each
+ * refund is due for a check at once, and its refund_checks row is updated
+ * before the refund's: a reconciler checking the refund holds that row (its
+ * claim locks nothing else) and may write the refund's, so taking the rows in
+ * the reconciler's order waits for its batch instead of deadlocking with it.
+ */
 static const struct rf_stmt confirm_receipt = {
     "refund_confirm", RF_CASE_CHANGE_UPDATE RF_CASE_CHANGE_WHERE
     " RETURNING id),"
-    " r AS (UPDATE refunds SET received_at = $3, received_by = $4, received_note = $15,"
-    " next_check_at = $3 WHERE case_id = (SELECT id FROM u) AND received_at IS NULL"
-    " AND ($14::uuid IS NULL OR id = $14::uuid))" RF_AUDIT_INSERT_FROM_U};
+    " k AS (UPDATE refund_checks SET next_check_at = $3 WHERE refund_id IN (SELECT id FROM refunds"
+    " WHERE case_id = (SELECT id FROM u) AND received_at IS NULL"
+    " AND ($14::uuid IS NULL OR id = $14::uuid)) RETURNING refund_id),"
+    " r AS (UPDATE refunds SET received_at = $3, received_by = $4, received_note = $15"
+    " WHERE id IN (SELECT refund_id FROM k) AND received_at IS NULL)" RF_AUDIT_INSERT_FROM_U};
 
 static char *text(struct rf_ctx *ctx, const PGresult *res, int row, int col)
 {

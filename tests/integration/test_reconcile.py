@@ -127,12 +127,20 @@ class ReconcileTest(MoneyTest):
 
         # A second pass changes nothing.
         snapshot = self.db.sql("SELECT id, state, updated_at, evidence::text FROM findings ORDER BY id")
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         self.assertEqual(self.db.sql("SELECT id, state, updated_at, evidence::text FROM findings ORDER BY id"),
                          snapshot)
         runs = self.call_recon("ListRuns", rpb.ListRunsRequest(page_size=1))
         self.assertEqual([(k.opened, k.closed) for k in runs.runs[0].findings if k.opened or k.closed], [])
+        # It counted every check, and rewrote no refund whose provider view stayed the same.
+        ok_id = f"(SELECT id FROM refunds WHERE provider_refund_id = 're_ok')"
+        self.assertEqual(self.db.scalar(f"SELECT checks FROM refund_checks WHERE refund_id = {ok_id}"), "2")
+        self.assertEqual(self.db.scalar(f"SELECT observed_at < (SELECT checked_at FROM refund_checks"
+                                        f" WHERE refund_id = {ok_id}) FROM refunds WHERE id = {ok_id}"), "t")
+        # A refund with a timeline cannot be deleted, as when provider_observations had a foreign key.
+        with self.assertRaisesRegex(RuntimeError, "provider_observations"):
+            self.db.sql(f"DELETE FROM refunds WHERE id = {ok_id}")
 
         # The provider says the stuck refund went out: its finding closes with the reason.
         self.load_events("stuck-done.ndjson", [
@@ -141,7 +149,7 @@ class ReconcileTest(MoneyTest):
         od = cases["re_overdue"]
         self.client.call("ConfirmRefundReceived", pb.ConfirmRefundReceivedRequest(
             request_id=rid(), name=od.name, note="seen on the statement"), who="alice")
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         closed = self.db.sql("SELECT provider_refund_id, kind, close_reason FROM findings WHERE state = 'CLOSED'"
                              " AND provider_refund_id IN ('re_stuck', 're_overdue') ORDER BY 1")
@@ -202,7 +210,8 @@ class ReconcileTest(MoneyTest):
 
 
 def bulk_refunds(db, n, prefix, issued_days_ago=3):
-    """n refunds of n cases straight in SQL (REFUND_IN_PROGRESS, stripe, EUR 50, due now)."""
+    """n refunds of n cases straight in SQL (REFUND_IN_PROGRESS, stripe, EUR 50, due now), as
+    RecordRefundIssued writes them: each with its refund_checks row."""
     db.sql(f"""
         WITH c AS (
           INSERT INTO cases (id, state, version, channel, acknowledged_at, customer_name, customer_email,
@@ -212,14 +221,14 @@ def bulk_refunds(db, n, prefix, issued_days_ago=3):
           SELECT gen_random_uuid(), 'REFUND_IN_PROGRESS', 1, 'EMAIL', now(), 'Bulk', 'bulk' || g || '@example.com',
             'en', 'ORD-' || g, 'SKU', 'Thing', 'kitchen', now() - interval '40 days', 'EUR', 5000, 5000, 'CARD',
             'DEFECTIVE', 'alice', 'alice', now(), now(), 0, decode(repeat('00', 32), 'hex'), 5000
-          FROM generate_series(1, {n}) g RETURNING id, order_id)
-        INSERT INTO refunds (id, case_id, provider, provider_refund_id, amount_minor, currency, payment_method,
-          case_currency, approved_minor, issued_at, recorded_at, recorded_by, exceeds_approved, currency_differs,
-          next_check_at)
-        SELECT gen_random_uuid(), c.id, 'stripe', '{prefix}' || substr(c.order_id, 5), 5000, 'EUR', 'card', 'EUR',
-          5000, now() - interval '{issued_days_ago} days', now(), 'payments', false, false,
-          now() - interval '1 second'
-        FROM c""")
+          FROM generate_series(1, {n}) g RETURNING id, order_id),
+        r AS (
+          INSERT INTO refunds (id, case_id, provider, provider_refund_id, amount_minor, currency, payment_method,
+            case_currency, approved_minor, issued_at, recorded_at, recorded_by, exceeds_approved, currency_differs)
+          SELECT gen_random_uuid(), c.id, 'stripe', '{prefix}' || substr(c.order_id, 5), 5000, 'EUR', 'card', 'EUR',
+            5000, now() - interval '{issued_days_ago} days', now(), 'payments', false, false
+          FROM c RETURNING id)
+        INSERT INTO refund_checks (refund_id, next_check_at) SELECT id, now() - interval '1 second' FROM r""")
 
 
 def bulk_records(n, prefix, path):
@@ -273,12 +282,12 @@ class ReconcileFaults(unittest.TestCase):
         dup = self.db.scalar("SELECT count(*) FROM (SELECT provider_refund_id, kind FROM findings"
                              " GROUP BY 1, 2 HAVING count(*) > 1) d")
         self.assertEqual(dup, "0", "a finding opened twice")
-        self.assertEqual(self.db.scalar("SELECT count(*) FROM refunds WHERE checks = 0"), "0", "a refund unchecked")
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks = 0"), "0", "a refund unchecked")
 
     def test_an_uninterrupted_pass_finds_exactly_the_expected(self):
         self.recon.once()
         self.assert_one_pass_worth()
-        self.assertEqual(self.db.scalar("SELECT count(*) FROM refunds WHERE checks <> 1"), "0")
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks <> 1"), "0")
 
     def test_sigkill_mid_pass_then_a_pass_ends_as_an_uninterrupted_one(self):
         proc = self.recon.start("--once", REFUNDS_RECON_TEST_BATCH_DELAY_MS=2000)
@@ -286,12 +295,12 @@ class ReconcileFaults(unittest.TestCase):
                  30, "the first batch to commit")
         proc.kill()
         proc.wait(10)
-        checked = int(self.db.scalar("SELECT count(*) FROM refunds WHERE checks > 0"))
+        checked = int(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks > 0"))
         self.assertGreater(checked, 0)
         self.assertLess(checked, self.N, "the pass was not cut short")
         self.recon.once()
         self.assert_one_pass_worth()
-        self.assertEqual(self.db.scalar("SELECT count(*) FROM refunds WHERE checks <> 1"), "0",
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks <> 1"), "0",
                          "a refund of the killed pass's committed batches was checked again, or one was lost")
 
     def test_redis_gone_mid_pass_writes_no_finding_and_the_pass_completes_after(self):
@@ -313,7 +322,7 @@ class ReconcileFaults(unittest.TestCase):
     def test_four_threads_share_a_pass_and_check_each_refund_once(self):
         logs = self.recon.once(REFUNDS_RECON_THREADS=4)
         self.assert_one_pass_worth()
-        self.assertEqual(self.db.scalar("SELECT count(*) FROM refunds WHERE checks <> 1"), "0")
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks <> 1"), "0")
         self.assertEqual(self.db.scalar("SELECT sum(refunds_checked) FROM reconciliation_runs"), str(self.N))
         self.assertEqual(self.db.scalar("SELECT count(*) FROM reconciliation_runs"), "1", "one run for the threads")
         pass_line = [l for l in logs if l.get("event") == "pass"][-1]
@@ -327,7 +336,7 @@ class ReconcileFaults(unittest.TestCase):
         self.assertEqual(a.wait(120), 0, read(a.log_path)[-2000:])
         self.assertEqual(b.wait(120), 0, read(b.log_path)[-2000:])
         self.assert_one_pass_worth()
-        self.assertEqual(self.db.scalar("SELECT count(*) FROM refunds WHERE checks <> 1"), "0")
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks <> 1"), "0")
         self.assertEqual(self.db.scalar("SELECT sum(refunds_checked) FROM reconciliation_runs"), str(self.N))
 
 

@@ -156,7 +156,7 @@ class TraceTest(MoneyTest):
         self.assertFalse(reissued.refunds[1].exceeds_approved, "the failed refund's money came back")
         self.load_events(again + ".ndjson", [event("refund.updated", 1, stripe_refund(
             again, "succeeded", reference="74629850"))])
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         self.assertEqual(self.findings([first, again]), {first: ["FAILED"]}, "no DUPLICATE_REFUND")
         t = self.trace(case.name, language="en")
@@ -224,11 +224,11 @@ class TraceTest(MoneyTest):
         tasks = self.follow_ups(case)
         self.assertEqual([(k, a, s) for k, a, s, _, _ in tasks], [("CONTACT_CUSTOMER", "alice", "OPEN")])
         # Another pass, and a change of evidence, open no second task.
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         self.load_events(prid + "-2.ndjson", [event("refund.failed", 0.5, stripe_refund(
             prid, "failed", failure_reason="expired_or_canceled_card"))])
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         self.assertEqual(len(self.follow_ups(case)), 1)
         # The agent's list shows it, overdue first; another agent's does not.
@@ -242,7 +242,7 @@ class TraceTest(MoneyTest):
         # The provider pays after all: the finding closes, the task is cancelled with the reason.
         self.load_events(prid + "-3.ndjson", [event("refund.updated", 0, stripe_refund(prid, "succeeded",
                                                                                         reference="ARN1"))])
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         self.assertEqual(self.findings([prid], "OPEN"), {}, self.db.sql(
             f"SELECT kind, state, close_reason FROM findings WHERE provider_refund_id = '{prid}'"))
@@ -315,14 +315,14 @@ class TraceTest(MoneyTest):
                 request_id=rid(), name=finding.name, resolution=rpb.RESOLUTION_WRITTEN_OFF, note="again"))
         self.assertStatus(ctx, grpc.StatusCode.FAILED_PRECONDITION, "resolved already")
         # The next pass sees the same provider record: nothing reopens.
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         self.assertEqual(self.findings([prid]), {prid: ["FAILED"]})
         self.assertEqual(self.findings([prid], "OPEN"), {})
         # The provider's record changes again (another failure): a new finding opens.
         self.load_events(prid + "-again.ndjson", [event("refund.failed", 0, stripe_refund(
             prid, "failed", failure_reason="lost_or_stolen_card"))])
-        self.db.sql("UPDATE refunds SET next_check_at = now() - interval '1 second'")
+        self.db.sql("UPDATE refund_checks SET next_check_at = now() - interval '1 second'")
         self.recon.once()
         self.assertEqual(self.findings([prid], "OPEN"), {prid: ["FAILED"]})
         for bad, field in ((rpb.ResolveFindingRequest(request_id=rid(), name="findings/x", note="n",

@@ -114,29 +114,31 @@ static enum rf_code claim(struct lane *ln, struct rf_claimed **out, size_t *n)
     struct pass_shared *sh = ln->shared;
     int limit = (int)ln->w->settings->batch;
     int64_t from = atomic_load(&sh->frontier), seen;
-    struct rf_claimed *behind, *all;
+    struct rf_due *due, *behind, *all;
     size_t n_behind = 0;
-    enum rf_code code = rf_recon_store_claim(ctx, from, sh->due_before, limit, out, n);
+    enum rf_code code = rf_recon_store_lock_due(ctx, from, sh->due_before, limit, &due, n);
 
     if (code != RF_OK)
         return code;
     if (*n > 0) {
-        seen = (*out)[*n - 1].due_us;
+        seen = due[*n - 1].due_us;
         for (long long f = from;
              f < seen && !atomic_compare_exchange_weak(&sh->frontier, &f, seen);)
             ;
     }
-    if (*n == (size_t)limit || from <= 0)
-        return RF_OK;
-    code = rf_recon_store_claim(ctx, 0, from - 1, limit - (int)*n, &behind, &n_behind);
-    if (code != RF_OK || n_behind == 0)
-        return code;
-    all = rf_arena_calloc(ctx->arena, *n + n_behind + 1, sizeof *all);
-    memcpy(all, behind, n_behind * sizeof *all);
-    memcpy(all + n_behind, *out, *n * sizeof *all);
-    *out = all;
-    *n += n_behind;
-    return RF_OK;
+    if (*n < (size_t)limit && from > 0) {
+        code = rf_recon_store_lock_due(ctx, 0, from - 1, limit - (int)*n, &behind, &n_behind);
+        if (code != RF_OK)
+            return code;
+    }
+    if (n_behind > 0) {
+        all = rf_arena_calloc(ctx->arena, *n + n_behind + 1, sizeof *all);
+        memcpy(all, behind, n_behind * sizeof *all);
+        memcpy(all + n_behind, due, *n * sizeof *all);
+        due = all;
+        *n += n_behind;
+    }
+    return rf_recon_store_read(ctx, due, *n, out);
 }
 
 /*

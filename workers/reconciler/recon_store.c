@@ -20,22 +20,37 @@ static const struct rf_stmt start_run = {
     "recon_start_run",
     "INSERT INTO reconciliation_runs (id, worker, state, started_at, heartbeat_at, due_before,"
     " lag_seconds) SELECT $1, $2, 'RUNNING', $3, $3, $3, coalesce(extract(epoch FROM $3 -"
-    " (SELECT min(next_check_at) FROM refunds WHERE next_check_at <= $3))::bigint, 0)"};
+    " (SELECT min(next_check_at) FROM refund_checks WHERE next_check_at <= $3))::bigint, 0)"};
 
 static const struct rf_stmt finish_run = {
     "recon_finish_run", "UPDATE reconciliation_runs SET state = $3, finished_at = $2,"
                         " heartbeat_at = $2 WHERE id = $1"};
 
-static const struct rf_stmt claim = {
-    "recon_claim",
+/* The claim's lock: the refund_checks rows only (migration 0010 says why). */
+static const struct rf_stmt lock_due = {
+    "recon_lock_due", "SELECT refund_id, next_check_at, checks FROM refund_checks"
+                      " WHERE next_check_at <= $1 AND next_check_at >= $3"
+                      " ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED"};
+
+enum lock_col { L_ID, L_DUE, L_CHECKS };
+
+/*
+ * The claimed refunds, read after their lock in a statement of its own: its
+ * snapshot, taken once the locks are held, has every change committed before
+ * (a receipt confirmed while the claim waited, say), and no writer of a
+ * refund's row can commit another while its refund_checks row is locked.
+ * $1 the ids, $2 their checks so far.
+ */
+static const struct rf_stmt read_claimed = {
+    "recon_read_claimed",
     "SELECT r.id, r.case_id, r.provider, r.provider_refund_id, r.payment_method, r.amount_minor,"
     " r.currency, r.issued_at, r.received_at IS NOT NULL, r.case_currency, r.approved_minor,"
     " " RF_REFUNDS_OUT_SQL("r.case_id", "r.case_currency") ", r.observed_status, r.reference,"
-    " r.observations, r.checks > 0, CASE WHEN r.checks > 0 THEN (SELECT string_agg(f.kind, ',')"
+    " r.observations, CASE WHEN v.checks > 0 THEN (SELECT string_agg(f.kind, ',')"
     " FROM findings f WHERE f.provider = r.provider AND f.provider_refund_id = r.provider_refund_id"
-    " AND f.state = 'OPEN') END, r.next_check_at"
-    " FROM refunds r WHERE r.next_check_at <= $1 AND r.next_check_at >= $3"
-    " ORDER BY r.next_check_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED"};
+    " AND f.state = 'OPEN') END"
+    " FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS v(id, checks, ord)"
+    " JOIN refunds r ON r.id = v.id ORDER BY v.ord"};
 
 enum claim_col {
     K_ID,
@@ -53,32 +68,43 @@ enum claim_col {
     K_STATUS,
     K_REFERENCE,
     K_OBSERVATIONS,
-    K_CHECKED_BEFORE,
     K_OPEN_KINDS,
-    K_DUE,
 };
 
-/* $1 now; then one array per column, one element per refund of the batch. */
-static const struct rf_stmt update_refunds = {
-    "recon_update_refunds",
-    "UPDATE refunds r SET observed_status = v.status, observed_at = $1,"
+/*
+ * The batch's checks: $1 now, $2 the run; then one array per column, one
+ * element per refund. Every refund's refund_checks row gets its next check;
+ * its refund row is written only when what was observed changed (a check that
+ * found nothing new writes nothing there), and then, when the provider's
+ * status or the reference is new (obs), the timeline's next step is inserted
+ * from the updated row.
+ */
+static const struct rf_stmt write_checks = {
+    "recon_write_checks",
+    "WITH v AS (SELECT * FROM unnest($3::uuid[], $4::text[], $5::timestamptz[],"
+    " $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],"
+    " $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::int[])"
+    " AS v(id, status, pua, succeeded, pending, failure, ref, ref_type, ref_status, card_type,"
+    " wfrom, wto, next, obs)),"
+    " c AS (UPDATE refund_checks k SET next_check_at = v.next, checks = k.checks + 1,"
+    " checked_at = $1 FROM v WHERE k.refund_id = v.id),"
+    " u AS (UPDATE refunds r SET observed_status = v.status, observed_at = $1,"
     " provider_updated_at = v.pua, succeeded_at = coalesce(r.succeeded_at, v.succeeded),"
     " pending_reason = v.pending, failure_reason = v.failure, reference = v.ref,"
     " reference_type = v.ref_type, reference_status = v.ref_status,"
     " card_refund_type = v.card_type, window_from = v.wfrom, window_to = v.wto,"
-    " next_check_at = v.next, checks = r.checks + 1, observations = r.observations + v.obs"
-    " FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[],"
-    " $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],"
-    " $13::timestamptz[], $14::timestamptz[], $15::int[]) AS v(id, status, pua, succeeded,"
-    " pending, failure, ref, ref_type, ref_status, card_type, wfrom, wto, next, obs)"
-    " WHERE r.id = v.id"};
-
-static const struct rf_stmt insert_observations = {
-    "recon_insert_observations",
-    "INSERT INTO provider_observations (refund_id, seq, status, first_seen_at,"
+    " observations = r.observations + v.obs FROM v WHERE r.id = v.id"
+    " AND (r.observed_status, r.provider_updated_at, r.succeeded_at, r.pending_reason,"
+    " r.failure_reason, r.reference, r.reference_type, r.reference_status, r.card_refund_type,"
+    " r.window_from, r.window_to, v.obs) IS DISTINCT FROM (v.status, v.pua,"
+    " coalesce(r.succeeded_at, v.succeeded), v.pending, v.failure, v.ref, v.ref_type,"
+    " v.ref_status, v.card_type, v.wfrom, v.wto, 0)"
+    " RETURNING r.id, r.observations, r.observed_status, r.provider_updated_at, r.reference,"
+    " v.obs)"
+    " INSERT INTO provider_observations (refund_id, seq, status, first_seen_at,"
     " provider_updated_at, reference, run_id)"
-    " SELECT v.id, v.seq, v.status, $1, v.pua, v.ref, $2 FROM unnest($3::uuid[], $4::int[],"
-    " $5::text[], $6::timestamptz[], $7::text[]) AS v(id, seq, status, pua, ref)"};
+    " SELECT u.id, u.observations, u.observed_status, $1, u.provider_updated_at, u.reference, $2"
+    " FROM u WHERE u.obs > 0"};
 
 /*
  * Opens the findings that hold and have no open one (nor a resolved one about
@@ -175,17 +201,6 @@ static const struct rf_stmt run_progress = {
     " ON CONFLICT (run_id, currency) DO UPDATE SET refunds = run_currency_totals.refunds"
     " + EXCLUDED.refunds, amount_minor = run_currency_totals.amount_minor + EXCLUDED.amount_minor"};
 
-/*
- * The announcement an UPDATE of a case row makes (migration 0002's trigger,
- * channel RF_CASES_CHANNEL of services/refundsd/cache_listener.h), sent
- * without updating the row: refundsd drops its cached copy at our commit. A
- * no-op UPDATE of each case cost a new row version, four index entries and
- * its WAL per refund: a third of the pass.
- */
-static const struct rf_stmt touch_cases = {
-    "recon_touch_cases",
-    "SELECT count(pg_notify('refunds_cases', c::text)) FROM unnest($1::uuid[]) AS c"};
-
 static const struct rf_stmt never_issued = {
     "recon_never_issued",
     "SELECT v.id FROM unnest($2::text[]) AS v(id) WHERE NOT EXISTS"
@@ -242,8 +257,8 @@ static uint32_t open_kinds(const char *list)
     return bits;
 }
 
-enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t from_us, int64_t due_before_us,
-                                  int limit, struct rf_claimed **out, size_t *n)
+enum rf_code rf_recon_store_lock_due(struct rf_ctx *ctx, int64_t from_us, int64_t due_before_us,
+                                     int limit, struct rf_due **out, size_t *n)
 {
     struct rf_params p;
     PGresult *res;
@@ -254,14 +269,51 @@ enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t from_us, int64_t d
     rf_param_time(&p, ctx->arena, due_before_us);
     rf_param_int(&p, ctx->arena, limit);
     rf_param_time(&p, ctx->arena, from_us);
-    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &claim, &p, &res);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &lock_due, &p, &res);
     if (code != RF_OK)
         return code;
     rows = PQntuples(res);
     *n = (size_t)rows;
     *out = rf_arena_calloc(ctx->arena, (size_t)rows + 1, sizeof **out);
     for (int r = 0; r < rows; r++) {
-        struct rf_claimed *c = &(*out)[r];
+        struct rf_due *d = &(*out)[r];
+
+        snprintf(d->id, sizeof d->id, "%s", rf_db_text(res, r, L_ID));
+        d->due_us = rf_db_time(res, r, L_DUE);
+        d->checks = (int)rf_db_int(res, r, L_CHECKS);
+    }
+    return RF_OK;
+}
+
+enum rf_code rf_recon_store_read(struct rf_ctx *ctx, const struct rf_due *due, size_t n,
+                                 struct rf_claimed **out)
+{
+    struct rf_recon_array ids, checks;
+    struct rf_params p;
+    PGresult *res;
+    enum rf_code code;
+
+    *out = rf_arena_calloc(ctx->arena, n + 1, sizeof **out);
+    if (n == 0)
+        return RF_OK;
+    rf_recon_array_init(&ids, ctx->arena, RF_RECON_ARRAY_UUID, n);
+    rf_recon_array_init(&checks, ctx->arena, RF_RECON_ARRAY_INT4, n);
+    for (size_t i = 0; i < n; i++) {
+        rf_recon_array_uuid(&ids, due[i].id);
+        rf_recon_array_int(&checks, due[i].checks);
+    }
+    rf_params_init(&p);
+    rf_recon_array_param(&p, &ids);
+    rf_recon_array_param(&p, &checks);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &read_claimed, &p, &res);
+    if (code != RF_OK)
+        return code;
+    if ((size_t)PQntuples(res) != n)
+        return rf_fail(&ctx->err, RF_INTERNAL, "could not read the claimed refunds: %d of %zu found",
+                       PQntuples(res), n);
+    for (size_t i = 0; i < n; i++) {
+        struct rf_claimed *c = &(*out)[i];
+        int r = (int)i;
 
         snprintf(c->id, sizeof c->id, "%s", rf_db_text(res, r, K_ID));
         snprintf(c->case_id, sizeof c->case_id, "%s", rf_db_text(res, r, K_CASE));
@@ -278,9 +330,9 @@ enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t from_us, int64_t d
         c->observed_status = text(ctx, res, r, K_STATUS);
         c->reference = text(ctx, res, r, K_REFERENCE);
         c->observations = (int)rf_db_int(res, r, K_OBSERVATIONS);
-        c->checked_before = rf_db_text(res, r, K_CHECKED_BEFORE)[0] == 't';
+        c->checked_before = due[i].checks > 0;
         c->open_kinds = open_kinds(rf_db_text(res, r, K_OPEN_KINDS));
-        c->due_us = rf_db_time(res, r, K_DUE);
+        c->due_us = due[i].due_us;
     }
     return RF_OK;
 }
@@ -426,13 +478,13 @@ static const char *status_name(const struct rf_recon_verdict *v)
     return rf_recon_status_name(v->observed);
 }
 
+/* Every refund's check (write_checks), one element of each array per refund. */
 static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_result *r,
                                   const char *run_id)
 {
     struct rf_recon_array id, status, pua, succ, pending, failure, ref, ref_type, ref_status, card,
         wfrom, wto, next, obs;
-    struct rf_recon_array o_id, o_seq, o_status, o_pua, o_ref;
-    /* In update_refunds' and insert_observations' order of parameters, with their types. */
+    /* In write_checks' order of parameters, with their types. */
     struct {
         struct rf_recon_array *arr;
         enum rf_recon_array_type type;
@@ -442,20 +494,11 @@ static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_resu
                 {&ref, RF_RECON_ARRAY_TEXT},          {&ref_type, RF_RECON_ARRAY_TEXT},
                 {&ref_status, RF_RECON_ARRAY_TEXT},   {&card, RF_RECON_ARRAY_TEXT},
                 {&wfrom, RF_RECON_ARRAY_TIMESTAMPTZ}, {&wto, RF_RECON_ARRAY_TIMESTAMPTZ},
-                {&next, RF_RECON_ARRAY_TIMESTAMPTZ},  {&obs, RF_RECON_ARRAY_INT4}},
-      ocols[] = {{&o_id, RF_RECON_ARRAY_UUID},
-                 {&o_seq, RF_RECON_ARRAY_INT4},
-                 {&o_status, RF_RECON_ARRAY_TEXT},
-                 {&o_pua, RF_RECON_ARRAY_TIMESTAMPTZ},
-                 {&o_ref, RF_RECON_ARRAY_TEXT}};
+                {&next, RF_RECON_ARRAY_TIMESTAMPTZ},  {&obs, RF_RECON_ARRAY_INT4}};
     struct rf_params p;
-    size_t n_obs = 0;
-    enum rf_code code;
 
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         rf_recon_array_init(cols[i].arr, ctx->arena, cols[i].type, r->n);
-    for (size_t i = 0; i < sizeof ocols / sizeof ocols[0]; i++)
-        rf_recon_array_init(ocols[i].arr, ctx->arena, ocols[i].type, r->n);
     for (size_t i = 0; i < r->n; i++) {
         const struct rf_claimed *c = &r->refunds[i];
         const struct rf_recon_verdict *v = &r->verdicts[i];
@@ -481,28 +524,13 @@ static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_resu
         rf_recon_array_time(&wto, v->window_to_us);
         rf_recon_array_time(&next, v->next_check_at_us);
         rf_recon_array_int(&obs, step ? 1 : 0);
-        if (step) {
-            rf_recon_array_uuid(&o_id, c->id);
-            rf_recon_array_int(&o_seq, c->observations + 1);
-            rf_recon_array_text(&o_status, st);
-            rf_recon_array_time(&o_pua, known ? pv->updated_at_us : 0);
-            rf_recon_array_text(&o_ref, reference);
-            n_obs++;
-        }
     }
     rf_params_init(&p);
     rf_param_time(&p, ctx->arena, ctx->now_us);
+    rf_param_text(&p, run_id);
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         rf_recon_array_param(&p, cols[i].arr);
-    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &update_refunds, &p, NULL);
-    if (code != RF_OK || n_obs == 0)
-        return code;
-    rf_params_init(&p);
-    rf_param_time(&p, ctx->arena, ctx->now_us);
-    rf_param_text(&p, run_id);
-    for (size_t i = 0; i < sizeof ocols / sizeof ocols[0]; i++)
-        rf_recon_array_param(&p, ocols[i].arr);
-    return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &insert_observations, &p, NULL);
+    return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &write_checks, &p, NULL);
 }
 
 static enum rf_code write_closes(struct rf_ctx *ctx, const char *run_id,
@@ -588,32 +616,6 @@ static enum rf_code progress(struct rf_ctx *ctx, const char *run_id, long long c
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &run_progress, &p, NULL);
 }
 
-/* Touches the cases whose refunds' view changed (status or reference), once each. */
-static enum rf_code touch(struct rf_ctx *ctx, const struct rf_batch_result *r)
-{
-    struct rf_recon_array ids;
-    struct rf_params p;
-    size_t n = 0;
-
-    rf_recon_array_init(&ids, ctx->arena, RF_RECON_ARRAY_UUID, r->n);
-    for (size_t i = 0; i < r->n; i++) {
-        const struct rf_recon_verdict *v = &r->verdicts[i];
-        const char *reference = v->reference != NULL ? v->reference : "";
-
-        if (v->observed == RF_RECON_UNKNOWN ||
-            (strcmp(status_name(v), r->refunds[i].observed_status) == 0 &&
-             strcmp(reference, r->refunds[i].reference) == 0))
-            continue;
-        rf_recon_array_uuid(&ids, r->refunds[i].case_id);
-        n++;
-    }
-    if (n == 0)
-        return RF_OK;
-    rf_params_init(&p);
-    rf_recon_array_param(&p, &ids);
-    return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &touch_cases, &p, NULL);
-}
-
 enum rf_code rf_recon_store_write(struct rf_ctx *ctx, const char *run_id,
                                   const struct rf_batch_result *r, struct rf_batch_counts *counts)
 {
@@ -643,8 +645,6 @@ enum rf_code rf_recon_store_write(struct rf_ctx *ctx, const char *run_id,
         code = write_findings(ctx, &upsert_findings, run_id, &again, counts->opened);
     if (code == RF_OK)
         code = write_closes(ctx, run_id, r, counts->closed);
-    if (code == RF_OK)
-        code = touch(ctx, r);
     if (code == RF_OK)
         code = progress(ctx, run_id, (long long)r->n, (long long)r->unknown, 1, 0, 0, counts, r);
     return code;

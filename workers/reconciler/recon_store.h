@@ -1,13 +1,15 @@
 /*
- * SQL of the reconciler (tables of migration 0004): a pass's run row and its
- * counters, claiming a batch of the refunds due (FOR UPDATE SKIP LOCKED, so
- * that several reconcilers share the work and each refund is checked once),
- * and writing what a batch found — each refund's observed state and next
- * check, the new provider statuses of its timeline, findings opened, updated
- * and closed, the run's counts, and a touch of the cases whose view changed
- * (their NOTIFY drops refundsd's cached copies) — as whole arrays, one
- * statement each, in the batch's one transaction. Every function takes the
- * batch's struct rf_ctx. The classification is classify.c; Redis is lookup.c.
+ * SQL of the reconciler (tables of migrations 0004 and 0010): a pass's run
+ * row and its counters, claiming a batch of the refunds due (their
+ * refund_checks rows locked FOR UPDATE SKIP LOCKED, so that several
+ * reconcilers share the work and each refund is checked once, then the
+ * refunds read), and writing what a batch found — each refund's next check,
+ * its observed state when that changed and the new steps of its timeline,
+ * findings opened, updated and closed, and the run's counts — as whole
+ * arrays, one statement each, in the batch's one transaction. The NOTIFY that
+ * drops refundsd's cached copies of a case whose refunds' view changed comes
+ * from migration 0009's trigger on refunds. Every function takes the batch's
+ * struct rf_ctx. The classification is classify.c; Redis is lookup.c.
  */
 #ifndef REFUNDS_RECON_STORE_H
 #define REFUNDS_RECON_STORE_H
@@ -35,7 +37,7 @@ struct rf_claimed {
     bool checked_before;
     /*
      * RF_FINDING_BIT of each kind with an open finding when claimed: the
-     * kinds a close can apply to (the claim looks only when checked_before).
+     * kinds a close can apply to (the read looks only when checked_before).
      */
     uint32_t open_kinds;
     int64_t due_us; /* its next_check_at when claimed */
@@ -50,13 +52,29 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
 /* Ends the run at ctx->now_us: FINISHED when complete, else ABANDONED (stopped part way). */
 enum rf_code rf_recon_store_finish_run(struct rf_ctx *ctx, const char *run_id, bool complete);
 
+/* A refund due for a check, as its claim locked it. */
+struct rf_due {
+    char id[RF_UUID_TEXT_LEN + 1];
+    int64_t due_us; /* its next_check_at */
+    int checks;     /* checks committed before this one */
+};
+
 /*
  * Claims (locks, in ctx's transaction) up to limit refunds due from from_us
  * to due_before_us (both included), the oldest due first, skipping those
- * another transaction holds. *out is an arena array of *n, in due order.
+ * another transaction holds: their refund_checks rows, nothing else. *out is
+ * an arena array of *n, in due order. Read them with rf_recon_store_read.
  */
-enum rf_code rf_recon_store_claim(struct rf_ctx *ctx, int64_t from_us, int64_t due_before_us,
-                                  int limit, struct rf_claimed **out, size_t *n);
+enum rf_code rf_recon_store_lock_due(struct rf_ctx *ctx, int64_t from_us, int64_t due_before_us,
+                                     int limit, struct rf_due **out, size_t *n);
+
+/*
+ * Reads the n refunds that due names (claimed by rf_recon_store_lock_due in
+ * this transaction): *out, an arena array of n in the same order. INTERNAL
+ * when one has no refund row (migration 0010's foreign key rules that out).
+ */
+enum rf_code rf_recon_store_read(struct rf_ctx *ctx, const struct rf_due *due, size_t n,
+                                 struct rf_claimed **out);
 
 /* What a batch found, to be written by rf_recon_store_write. */
 struct rf_batch_result {
