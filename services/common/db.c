@@ -15,6 +15,7 @@
 
 #include "refunds/db.h"
 #include "refunds/encode.h"
+#include "refunds/log.h"
 #include "refunds/timeutil.h"
 #include "refunds/xalloc.h"
 
@@ -22,11 +23,15 @@
 #define CANCEL_GRACE_US (2 * RF_USEC_PER_SEC)
 /* Bound on ROLLBACK, which runs whatever the caller's deadline. */
 #define ROLLBACK_BOUND_US (5 * RF_USEC_PER_SEC)
+/* Bound on reading and sending deferred announcements, which run whatever the caller's deadline. */
+#define ANNOUNCE_BOUND_US (5 * RF_USEC_PER_SEC)
 
 struct rf_db {
     char *conninfo;
     char *application_name;
     char options[160];
+    char *announce_channel; /* rf_db_defer_announcements; NULL: the triggers notify in the
+                               transaction */
     PGconn *conn;
     PGcancel *cancel;
     bool in_tx;
@@ -69,6 +74,7 @@ struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
     }
     db->conninfo = xstrdup(conninfo);
     db->application_name = xstrdup(application_name);
+    db->announce_channel = NULL;
     /* UTC and ISO so that rf_db_time can parse what the server prints; the
      * timeouts are backstops behind the client deadlines. */
     snprintf(db->options, sizeof db->options,
@@ -113,6 +119,7 @@ void rf_db_destroy(struct rf_db *db)
     free(db->prepared);
     free(db->conninfo);
     free(db->application_name);
+    free(db->announce_channel);
     free(db);
 }
 
@@ -153,6 +160,12 @@ void rf_db_set_deadline(struct rf_db *db, int64_t deadline_mono_us)
 bool rf_db_in_transaction(const struct rf_db *db)
 {
     return db->in_tx;
+}
+
+void rf_db_defer_announcements(struct rf_db *db, const char *channel)
+{
+    free(db->announce_channel);
+    db->announce_channel = xstrdup(channel);
 }
 
 /* Maps a failed result (or a failed connection when res is NULL) to a status. */
@@ -300,11 +313,34 @@ static void mark_prepared(struct rf_db *db, const struct rf_stmt *stmt)
     db->prepared[db->n_prepared++] = stmt;
 }
 
+/* Prepares stmt on the connection if it is not yet, runs it and waits for it until deadline. */
+static enum rf_code run_prepared(struct rf_db *db, struct rf_error *err, const struct rf_stmt *stmt,
+                                 const struct rf_params *params, int64_t deadline,
+                                 bool interruptible, PGresult **out)
+{
+    enum rf_code code;
+    PGresult *r = NULL;
+
+    if (!is_prepared(db, stmt)) {
+        if (!PQsendPrepare(db->conn, stmt->name, stmt->sql, 0, NULL))
+            return classify(db, err, NULL, stmt->name, false);
+        code = await(db, err, stmt->name, deadline, interruptible, &r);
+        if (code != RF_OK)
+            return code;
+        PQclear(r);
+        mark_prepared(db, stmt);
+    }
+    if (!PQsendQueryPrepared(db->conn, stmt->name, params ? params->n : 0,
+                             params ? params->values : NULL, params ? params->lengths : NULL,
+                             params ? params->formats : NULL, 0))
+        return classify(db, err, NULL, stmt->name, false);
+    return await(db, err, stmt->name, deadline, interruptible, out);
+}
+
 static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const struct rf_stmt *stmt,
                               const struct rf_params *params, PGresult **out)
 {
     enum rf_code code;
-    PGresult *r = NULL;
 
     if (tx_lost(db))
         return fail_lost(err, stmt->name);
@@ -316,20 +352,7 @@ static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const stru
     code = rf_db_ensure(db, err);
     if (code != RF_OK)
         return code;
-    if (!is_prepared(db, stmt)) {
-        if (!PQsendPrepare(db->conn, stmt->name, stmt->sql, 0, NULL))
-            return classify(db, err, NULL, stmt->name, false);
-        code = await(db, err, stmt->name, db->deadline, true, &r);
-        if (code != RF_OK)
-            return code;
-        PQclear(r);
-        mark_prepared(db, stmt);
-    }
-    if (!PQsendQueryPrepared(db->conn, stmt->name, params ? params->n : 0,
-                             params ? params->values : NULL, params ? params->lengths : NULL,
-                             params ? params->formats : NULL, 0))
-        return classify(db, err, NULL, stmt->name, false);
-    return await(db, err, stmt->name, db->deadline, true, out);
+    return run_prepared(db, err, stmt, params, db->deadline, true, out);
 }
 
 static void clear_result(void *res)
@@ -385,6 +408,10 @@ static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *s
 
 enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
 {
+    /* Deferring is per transaction, never per session: a statement outside
+     * one commits by itself, and what its triggers deferred would be lost. */
+    const char *begin =
+        db->announce_channel != NULL ? "BEGIN; SET LOCAL refunds.defer_notify = on" : "BEGIN";
     bool had_conn;
     enum rf_code code;
 
@@ -395,34 +422,116 @@ enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
         return rf_fail(err, RF_DEADLINE_EXCEEDED,
                        "deadline exceeded before the database was asked");
-    code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
+    code = simple(db, err, begin, db->deadline, NULL, NULL, 0);
     if (code == RF_UNAVAILABLE && db->lost && had_conn)
-        code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
+        code = simple(db, err, begin, db->deadline, NULL, NULL, 0);
     if (code == RF_OK)
         db->in_tx = true;
     return code;
+}
+
+/* The case ids the transaction's triggers deferred (migration 0012), comma-separated. */
+static const struct rf_stmt deferred_announcements = {
+    "db_deferred_announcements", "SELECT current_setting('refunds.announce', true)"};
+
+/*
+ * Their NOTIFYs, in a transaction of their own that does not wait for its
+ * commit record's flush: the lock that serialises notifying commits is then
+ * held only for a moment, and nothing is lost if that commit is: the data it
+ * announces is already durable, and a lost announcement costs at most a cached
+ * copy kept until its TTL.
+ */
+static const struct rf_stmt send_announcements = {
+    "db_send_announcements",
+    "SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, c))"
+    " FROM unnest(string_to_array($2, ',')) AS c"};
+
+/*
+ * Reads the ids deferred in the open transaction into *pending (cleared by the
+ * caller; NULL when there are none). UNAVAILABLE when the connection went away
+ * (the transaction with it); any other failure means the transaction had
+ * failed, which its COMMIT will report, and leaves *pending NULL.
+ */
+static enum rf_code read_deferred(struct rf_db *db, struct rf_error *err, PGresult **pending)
+{
+    struct rf_error failed;
+    PGresult *r = NULL;
+    enum rf_code code;
+
+    *pending = NULL;
+    rf_error_clear(&failed);
+    code = run_prepared(db, &failed, &deferred_announcements, NULL,
+                        rf_monotonic_us() + ANNOUNCE_BOUND_US, false, &r);
+    if (code != RF_OK && db->conn == NULL) {
+        *err = failed;
+        return code;
+    }
+    if (code != RF_OK)
+        return RF_OK;
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) && PQgetvalue(r, 0, 0)[0] != '\0')
+        *pending = r;
+    else
+        PQclear(r);
+    return RF_OK;
+}
+
+/* Sends the NOTIFYs of a committed transaction; a failure is logged, never returned. */
+static void announce(struct rf_db *db, const char *ids)
+{
+    struct rf_error err;
+    struct rf_params p;
+    PGresult *r = NULL;
+
+    rf_error_clear(&err);
+    rf_params_init(&p);
+    rf_param_text(&p, db->announce_channel);
+    rf_param_text(&p, ids);
+    if (db->conn == NULL ||
+        run_prepared(db, &err, &send_announcements, &p, rf_monotonic_us() + ANNOUNCE_BOUND_US,
+                     false, &r) != RF_OK) {
+        rf_log_msg(RF_LOG_WARN, "announce_failed",
+                   "could not announce committed changes of cases %.200s on %s: other "
+                   "replicas may serve their cached copies until these expire (%s)",
+                   ids, db->announce_channel, db->conn == NULL ? "no connection" : err.detail);
+        return;
+    }
+    PQclear(r);
 }
 
 enum rf_code rf_db_commit(struct rf_db *db, struct rf_error *err)
 {
     char tag[32];
     const char *got = NULL;
+    PGresult *pending = NULL;
     enum rf_code code;
 
     if (tx_lost(db)) {
         db->in_tx = false;
         return fail_lost(err, "COMMIT");
     }
+    if (db->announce_channel != NULL) {
+        code = read_deferred(db, err, &pending);
+        if (code != RF_OK) {
+            db->in_tx = false;
+            return code;
+        }
+    }
     code = simple(db, err, "COMMIT", db->deadline, &got, tag, sizeof tag);
     db->in_tx = false;
     if (code != RF_OK)
-        return code;
+        goto out;
     /* COMMIT of a transaction that had failed reports ROLLBACK, not an error. */
     if (strcmp(got, "COMMIT") != 0) {
         rf_error_detail(err, "COMMIT answered %s", got);
-        return rf_fail(err, RF_ABORTED, "the transaction was rolled back; retry it");
+        code = rf_fail(err, RF_ABORTED, "the transaction was rolled back; retry it");
+        goto out;
     }
-    return RF_OK;
+    if (pending != NULL)
+        announce(db, PQgetvalue(pending, 0, 0));
+out:
+    if (pending != NULL)
+        PQclear(pending);
+    return code;
 }
 
 void rf_db_rollback(struct rf_db *db)
