@@ -60,10 +60,10 @@ struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
  * COMMIT instead of being part of it (migration 0012), so that its commits can
  * group-commit: each rf_db_begin sets refunds.defer_notify for its
  * transaction, the triggers collect the changed case ids in it, and
- * rf_db_commit reads them before COMMIT and, once it succeeded, sends one
- * NOTIFY channel, '<id>' per case in a transaction of its own that does not
- * wait for its flush. That costs one round trip before each COMMIT and one
- * after a COMMIT that changed cases. Sending them can fail after the data was
+ * rf_db_commit reads them in the message that carries the COMMIT and, once it
+ * succeeded, sends one NOTIFY channel, '<id>' per case in a transaction of its
+ * own that does not wait for its flush: one more round trip after a COMMIT
+ * that changed cases. Sending them can fail after the data was
  * committed (the connection dropping, the process dying): that is logged, not
  * returned, and listeners elsewhere miss the change (services/refundsd/case_cache.h).
  * Statements run outside rf_db_begin keep the NOTIFY in their own commit.

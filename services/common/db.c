@@ -1,8 +1,10 @@
 /*
  * PostgreSQL access for one thread (see include/refunds/db.h): connection
  * upkeep, lazily prepared statements, deadline-bounded waits with server-side
- * cancellation, and SQLSTATE-to-status mapping. SQL text lives in the
- * *_store.c files, never here.
+ * cancellation, SQLSTATE-to-status mapping, and the case-change NOTIFYs a
+ * transaction defers to after its COMMIT. SQL text lives in the *_store.c
+ * files, never here, save the two statements of those deferred NOTIFYs, which
+ * are part of COMMIT (migration 0012).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -206,11 +208,13 @@ static enum rf_code classify(struct rf_db *db, struct rf_error *err, const PGres
 
 /*
  * Waits for the results of what was sent and keeps the first error, or else
- * the last result, in *out (which the caller clears). Honours the deadline by
- * cancelling on the server, then waiting a short grace for the error.
+ * the last result, in *out (which the caller clears). When rows is not NULL,
+ * the first result with rows goes there instead (the caller clears it; NULL
+ * on failure). Honours the deadline by cancelling on the server, then waiting
+ * a short grace for the error.
  */
 static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *what,
-                          int64_t deadline, bool interruptible, PGresult **out)
+                          int64_t deadline, bool interruptible, PGresult **rows, PGresult **out)
 {
     PGresult *keep = NULL;
     int64_t cancel_at = 0;
@@ -272,7 +276,9 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
         r = PQgetResult(db->conn);
         if (r == NULL)
             break;
-        if (keep == NULL || PQresultStatus(keep) != PGRES_FATAL_ERROR) {
+        if (rows != NULL && *rows == NULL && PQresultStatus(r) == PGRES_TUPLES_OK) {
+            *rows = r;
+        } else if (keep == NULL || PQresultStatus(keep) != PGRES_FATAL_ERROR) {
             if (keep != NULL)
                 PQclear(keep);
             keep = r;
@@ -288,6 +294,10 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
 
         if (keep != NULL)
             PQclear(keep);
+        if (rows != NULL && *rows != NULL) {
+            PQclear(*rows);
+            *rows = NULL;
+        }
         return stopped ? fail_interrupted(err, what) : code;
     }
     *out = keep;
@@ -324,7 +334,7 @@ static enum rf_code run_prepared(struct rf_db *db, struct rf_error *err, const s
     if (!is_prepared(db, stmt)) {
         if (!PQsendPrepare(db->conn, stmt->name, stmt->sql, 0, NULL))
             return classify(db, err, NULL, stmt->name, false);
-        code = await(db, err, stmt->name, deadline, interruptible, &r);
+        code = await(db, err, stmt->name, deadline, interruptible, NULL, &r);
         if (code != RF_OK)
             return code;
         PQclear(r);
@@ -334,7 +344,7 @@ static enum rf_code run_prepared(struct rf_db *db, struct rf_error *err, const s
                              params ? params->values : NULL, params ? params->lengths : NULL,
                              params ? params->formats : NULL, 0))
         return classify(db, err, NULL, stmt->name, false);
-    return await(db, err, stmt->name, deadline, interruptible, out);
+    return await(db, err, stmt->name, deadline, interruptible, NULL, out);
 }
 
 static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const struct rf_stmt *stmt,
@@ -380,9 +390,13 @@ enum rf_code rf_db_exec(struct rf_db *db, struct rf_arena *a, struct rf_error *e
     return RF_OK;
 }
 
-/* Runs simple-protocol SQL and discards its result. */
+/*
+ * Runs simple-protocol SQL and discards its result, but for its command tag
+ * (tag_out) and, when rows is not NULL, the first result with rows (see await).
+ */
 static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *sql,
-                           int64_t deadline, const char **tag_out, char *tag, size_t tag_size)
+                           int64_t deadline, const char **tag_out, char *tag, size_t tag_size,
+                           PGresult **rows)
 {
     PGresult *r = NULL;
     enum rf_code code;
@@ -395,7 +409,7 @@ static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *s
     if (!PQsendQuery(db->conn, sql))
         return classify(db, err, NULL, sql, false);
     /* ROLLBACK always runs to its end: it is what an interrupted call needs. */
-    code = await(db, err, sql, deadline, strcmp(sql, "ROLLBACK") != 0, &r);
+    code = await(db, err, sql, deadline, strcmp(sql, "ROLLBACK") != 0, rows, &r);
     if (code != RF_OK)
         return code;
     if (tag_out != NULL) {
@@ -422,22 +436,19 @@ enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
         return rf_fail(err, RF_DEADLINE_EXCEEDED,
                        "deadline exceeded before the database was asked");
-    code = simple(db, err, begin, db->deadline, NULL, NULL, 0);
+    code = simple(db, err, begin, db->deadline, NULL, NULL, 0, NULL);
     if (code == RF_UNAVAILABLE && db->lost && had_conn)
-        code = simple(db, err, begin, db->deadline, NULL, NULL, 0);
+        code = simple(db, err, begin, db->deadline, NULL, NULL, 0, NULL);
     if (code == RF_OK)
         db->in_tx = true;
     return code;
 }
 
-/* The case ids the transaction's triggers deferred (migration 0012), comma-separated. */
-static const struct rf_stmt deferred_announcements = {
-    "db_deferred_announcements", "SELECT current_setting('refunds.announce', true)"};
-
 /*
- * Their NOTIFYs, in a transaction of their own that does not wait for its
- * commit record's flush: the lock that serialises notifying commits is then
- * held only for a moment, and nothing is lost if that commit is: the data it
+ * The NOTIFYs of the case ids a transaction's triggers deferred (migration
+ * 0012), in a transaction of their own that does not wait for its commit
+ * record's flush: the lock that serialises notifying commits is then held
+ * only for a moment, and nothing is lost if that commit is: the data it
  * announces is already durable, and a lost announcement costs at most a cached
  * copy kept until its TTL.
  */
@@ -445,35 +456,6 @@ static const struct rf_stmt send_announcements = {
     "db_send_announcements",
     "SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, c))"
     " FROM unnest(string_to_array($2, ',')) AS c"};
-
-/*
- * Reads the ids deferred in the open transaction into *pending (cleared by the
- * caller; NULL when there are none). UNAVAILABLE when the connection went away
- * (the transaction with it); any other failure means the transaction had
- * failed, which its COMMIT will report, and leaves *pending NULL.
- */
-static enum rf_code read_deferred(struct rf_db *db, struct rf_error *err, PGresult **pending)
-{
-    struct rf_error failed;
-    PGresult *r = NULL;
-    enum rf_code code;
-
-    *pending = NULL;
-    rf_error_clear(&failed);
-    code = run_prepared(db, &failed, &deferred_announcements, NULL,
-                        rf_monotonic_us() + ANNOUNCE_BOUND_US, false, &r);
-    if (code != RF_OK && db->conn == NULL) {
-        *err = failed;
-        return code;
-    }
-    if (code != RF_OK)
-        return RF_OK;
-    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) && PQgetvalue(r, 0, 0)[0] != '\0')
-        *pending = r;
-    else
-        PQclear(r);
-    return RF_OK;
-}
 
 /* Sends the NOTIFYs of a committed transaction; a failure is logged, never returned. */
 static void announce(struct rf_db *db, const char *ids)
@@ -500,23 +482,28 @@ static void announce(struct rf_db *db, const char *ids)
 
 enum rf_code rf_db_commit(struct rf_db *db, struct rf_error *err)
 {
+    /* The deferred ids (comma-separated) read in the same message as the
+     * COMMIT: no round trip of its own. */
+    static const char read_and_commit[] =
+        "SELECT current_setting('refunds.announce', true); COMMIT";
     char tag[32];
     const char *got = NULL;
     PGresult *pending = NULL;
+    bool deferring;
     enum rf_code code;
 
     if (tx_lost(db)) {
         db->in_tx = false;
         return fail_lost(err, "COMMIT");
     }
-    if (db->announce_channel != NULL) {
-        code = read_deferred(db, err, &pending);
-        if (code != RF_OK) {
-            db->in_tx = false;
-            return code;
-        }
-    }
-    code = simple(db, err, "COMMIT", db->deadline, &got, tag, sizeof tag);
+    /* A transaction that had failed announces nothing: its COMMIT answers ROLLBACK. */
+    deferring = db->announce_channel != NULL && PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+    code = simple(db, err, deferring ? read_and_commit : "COMMIT", db->deadline, &got, tag,
+                  sizeof tag, deferring ? &pending : NULL);
+    /* Stopped before its COMMIT ran (a deadline or an interruption during the
+     * read): the transaction is still open on the server. */
+    if (code != RF_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        rf_db_rollback(db);
     db->in_tx = false;
     if (code != RF_OK)
         goto out;
@@ -526,7 +513,8 @@ enum rf_code rf_db_commit(struct rf_db *db, struct rf_error *err)
         code = rf_fail(err, RF_ABORTED, "the transaction was rolled back; retry it");
         goto out;
     }
-    if (pending != NULL)
+    if (pending != NULL && PQntuples(pending) == 1 && !PQgetisnull(pending, 0, 0) &&
+        PQgetvalue(pending, 0, 0)[0] != '\0')
         announce(db, PQgetvalue(pending, 0, 0));
 out:
     if (pending != NULL)
@@ -543,14 +531,14 @@ void rf_db_rollback(struct rf_db *db)
     db->in_tx = false;
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
         return;
-    if (simple(db, &ignored, "ROLLBACK", rf_monotonic_us() + ROLLBACK_BOUND_US, NULL, NULL, 0) !=
-        RF_OK)
+    if (simple(db, &ignored, "ROLLBACK", rf_monotonic_us() + ROLLBACK_BOUND_US, NULL, NULL, 0,
+               NULL) != RF_OK)
         rf_db_disconnect(db);
 }
 
 enum rf_code rf_db_exec_script(struct rf_db *db, struct rf_error *err, const char *sql)
 {
-    return simple(db, err, sql, db->deadline, NULL, NULL, 0);
+    return simple(db, err, sql, db->deadline, NULL, NULL, 0, NULL);
 }
 
 enum rf_code rf_db_listen(struct rf_db *db, struct rf_error *err, const char *channel)
@@ -567,7 +555,7 @@ enum rf_code rf_db_listen(struct rf_db *db, struct rf_error *err, const char *ch
     strcpy(sql, "LISTEN ");
     strcat(sql, quoted);
     PQfreemem(quoted);
-    code = simple(db, err, sql, db->deadline, NULL, NULL, 0);
+    code = simple(db, err, sql, db->deadline, NULL, NULL, 0, NULL);
     free(sql);
     return code;
 }

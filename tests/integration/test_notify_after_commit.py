@@ -68,6 +68,7 @@ class NotifyAfterCommit(ServerTest):
         other = Server(self.db.url, self.tokens_file)
         try:
             b = Client(other.addr, self.tokens)
+            wait_for(lambda: "cache enabled" in other.text(), 5, "replica b's cache listener")
             c = self.open_case()
             self.assertEqual(self.get(c.name, b).etag, "1")
             self.assertEqual(self.get(c.name, b).etag, "1")  # cached on b
