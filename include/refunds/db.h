@@ -55,6 +55,22 @@ struct rf_db;
 struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
                            long long statement_timeout_ms);
 
+/*
+ * Makes the case-change NOTIFYs of this handle's transactions follow their
+ * COMMIT instead of being part of it (migration 0012), so that its commits can
+ * group-commit: each rf_db_begin sets refunds.defer_notify for its
+ * transaction, the triggers collect the changed case ids in it, and
+ * rf_db_commit reads them in the message that carries the COMMIT and, once it
+ * succeeded, sends one NOTIFY channel, '<id>' per case in a transaction of its
+ * own that does not wait for its flush: one more round trip after a COMMIT
+ * that changed cases. Sending them can fail after the data was
+ * committed (the connection dropping, the process dying): that is logged, not
+ * returned, and listeners elsewhere miss the change (services/refundsd/case_cache.h).
+ * Statements run outside rf_db_begin keep the NOTIFY in their own commit.
+ * Call it before the first transaction; channel is copied.
+ */
+void rf_db_defer_announcements(struct rf_db *db, const char *channel);
+
 /* Closes the connection and frees the handle; NULL is a no-op. */
 void rf_db_destroy(struct rf_db *db);
 

@@ -1,8 +1,10 @@
 /*
  * PostgreSQL access for one thread (see include/refunds/db.h): connection
  * upkeep, lazily prepared statements, deadline-bounded waits with server-side
- * cancellation, and SQLSTATE-to-status mapping. SQL text lives in the
- * *_store.c files, never here.
+ * cancellation, SQLSTATE-to-status mapping, and the case-change NOTIFYs a
+ * transaction defers to after its COMMIT. SQL text lives in the *_store.c
+ * files, never here, save the two statements of those deferred NOTIFYs, which
+ * are part of COMMIT (migration 0012).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 
 #include "refunds/db.h"
 #include "refunds/encode.h"
+#include "refunds/log.h"
 #include "refunds/timeutil.h"
 #include "refunds/xalloc.h"
 
@@ -22,11 +25,15 @@
 #define CANCEL_GRACE_US (2 * RF_USEC_PER_SEC)
 /* Bound on ROLLBACK, which runs whatever the caller's deadline. */
 #define ROLLBACK_BOUND_US (5 * RF_USEC_PER_SEC)
+/* Bound on reading and sending deferred announcements, which run whatever the caller's deadline. */
+#define ANNOUNCE_BOUND_US (5 * RF_USEC_PER_SEC)
 
 struct rf_db {
     char *conninfo;
     char *application_name;
     char options[160];
+    char *announce_channel; /* rf_db_defer_announcements; NULL: the triggers notify in the
+                               transaction */
     PGconn *conn;
     PGcancel *cancel;
     bool in_tx;
@@ -69,6 +76,7 @@ struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
     }
     db->conninfo = xstrdup(conninfo);
     db->application_name = xstrdup(application_name);
+    db->announce_channel = NULL;
     /* UTC and ISO so that rf_db_time can parse what the server prints; the
      * timeouts are backstops behind the client deadlines. */
     snprintf(db->options, sizeof db->options,
@@ -113,6 +121,7 @@ void rf_db_destroy(struct rf_db *db)
     free(db->prepared);
     free(db->conninfo);
     free(db->application_name);
+    free(db->announce_channel);
     free(db);
 }
 
@@ -155,6 +164,12 @@ bool rf_db_in_transaction(const struct rf_db *db)
     return db->in_tx;
 }
 
+void rf_db_defer_announcements(struct rf_db *db, const char *channel)
+{
+    free(db->announce_channel);
+    db->announce_channel = xstrdup(channel);
+}
+
 /* Maps a failed result (or a failed connection when res is NULL) to a status. */
 static enum rf_code classify(struct rf_db *db, struct rf_error *err, const PGresult *res,
                              const char *what, bool deadline_passed)
@@ -193,11 +208,13 @@ static enum rf_code classify(struct rf_db *db, struct rf_error *err, const PGres
 
 /*
  * Waits for the results of what was sent and keeps the first error, or else
- * the last result, in *out (which the caller clears). Honours the deadline by
- * cancelling on the server, then waiting a short grace for the error.
+ * the last result, in *out (which the caller clears). When rows is not NULL,
+ * the first result with rows goes there instead (the caller clears it; NULL
+ * on failure). Honours the deadline by cancelling on the server, then waiting
+ * a short grace for the error.
  */
 static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *what,
-                          int64_t deadline, bool interruptible, PGresult **out)
+                          int64_t deadline, bool interruptible, PGresult **rows, PGresult **out)
 {
     PGresult *keep = NULL;
     int64_t cancel_at = 0;
@@ -259,7 +276,9 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
         r = PQgetResult(db->conn);
         if (r == NULL)
             break;
-        if (keep == NULL || PQresultStatus(keep) != PGRES_FATAL_ERROR) {
+        if (rows != NULL && *rows == NULL && PQresultStatus(r) == PGRES_TUPLES_OK) {
+            *rows = r;
+        } else if (keep == NULL || PQresultStatus(keep) != PGRES_FATAL_ERROR) {
             if (keep != NULL)
                 PQclear(keep);
             keep = r;
@@ -275,6 +294,10 @@ static enum rf_code await(struct rf_db *db, struct rf_error *err, const char *wh
 
         if (keep != NULL)
             PQclear(keep);
+        if (rows != NULL && *rows != NULL) {
+            PQclear(*rows);
+            *rows = NULL;
+        }
         return stopped ? fail_interrupted(err, what) : code;
     }
     *out = keep;
@@ -300,11 +323,34 @@ static void mark_prepared(struct rf_db *db, const struct rf_stmt *stmt)
     db->prepared[db->n_prepared++] = stmt;
 }
 
+/* Prepares stmt on the connection if it is not yet, runs it and waits for it until deadline. */
+static enum rf_code run_prepared(struct rf_db *db, struct rf_error *err, const struct rf_stmt *stmt,
+                                 const struct rf_params *params, int64_t deadline,
+                                 bool interruptible, PGresult **out)
+{
+    enum rf_code code;
+    PGresult *r = NULL;
+
+    if (!is_prepared(db, stmt)) {
+        if (!PQsendPrepare(db->conn, stmt->name, stmt->sql, 0, NULL))
+            return classify(db, err, NULL, stmt->name, false);
+        code = await(db, err, stmt->name, deadline, interruptible, NULL, &r);
+        if (code != RF_OK)
+            return code;
+        PQclear(r);
+        mark_prepared(db, stmt);
+    }
+    if (!PQsendQueryPrepared(db->conn, stmt->name, params ? params->n : 0,
+                             params ? params->values : NULL, params ? params->lengths : NULL,
+                             params ? params->formats : NULL, 0))
+        return classify(db, err, NULL, stmt->name, false);
+    return await(db, err, stmt->name, deadline, interruptible, NULL, out);
+}
+
 static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const struct rf_stmt *stmt,
                               const struct rf_params *params, PGresult **out)
 {
     enum rf_code code;
-    PGresult *r = NULL;
 
     if (tx_lost(db))
         return fail_lost(err, stmt->name);
@@ -316,20 +362,7 @@ static enum rf_code exec_once(struct rf_db *db, struct rf_error *err, const stru
     code = rf_db_ensure(db, err);
     if (code != RF_OK)
         return code;
-    if (!is_prepared(db, stmt)) {
-        if (!PQsendPrepare(db->conn, stmt->name, stmt->sql, 0, NULL))
-            return classify(db, err, NULL, stmt->name, false);
-        code = await(db, err, stmt->name, db->deadline, true, &r);
-        if (code != RF_OK)
-            return code;
-        PQclear(r);
-        mark_prepared(db, stmt);
-    }
-    if (!PQsendQueryPrepared(db->conn, stmt->name, params ? params->n : 0,
-                             params ? params->values : NULL, params ? params->lengths : NULL,
-                             params ? params->formats : NULL, 0))
-        return classify(db, err, NULL, stmt->name, false);
-    return await(db, err, stmt->name, db->deadline, true, out);
+    return run_prepared(db, err, stmt, params, db->deadline, true, out);
 }
 
 static void clear_result(void *res)
@@ -357,9 +390,13 @@ enum rf_code rf_db_exec(struct rf_db *db, struct rf_arena *a, struct rf_error *e
     return RF_OK;
 }
 
-/* Runs simple-protocol SQL and discards its result. */
+/*
+ * Runs simple-protocol SQL and discards its result, but for its command tag
+ * (tag_out) and, when rows is not NULL, the first result with rows (see await).
+ */
 static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *sql,
-                           int64_t deadline, const char **tag_out, char *tag, size_t tag_size)
+                           int64_t deadline, const char **tag_out, char *tag, size_t tag_size,
+                           PGresult **rows)
 {
     PGresult *r = NULL;
     enum rf_code code;
@@ -372,7 +409,7 @@ static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *s
     if (!PQsendQuery(db->conn, sql))
         return classify(db, err, NULL, sql, false);
     /* ROLLBACK always runs to its end: it is what an interrupted call needs. */
-    code = await(db, err, sql, deadline, strcmp(sql, "ROLLBACK") != 0, &r);
+    code = await(db, err, sql, deadline, strcmp(sql, "ROLLBACK") != 0, rows, &r);
     if (code != RF_OK)
         return code;
     if (tag_out != NULL) {
@@ -385,6 +422,10 @@ static enum rf_code simple(struct rf_db *db, struct rf_error *err, const char *s
 
 enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
 {
+    /* Deferring is per transaction, never per session: a statement outside
+     * one commits by itself, and what its triggers deferred would be lost. */
+    const char *begin =
+        db->announce_channel != NULL ? "BEGIN; SET LOCAL refunds.defer_notify = on" : "BEGIN";
     bool had_conn;
     enum rf_code code;
 
@@ -395,34 +436,90 @@ enum rf_code rf_db_begin(struct rf_db *db, struct rf_error *err)
     if (db->deadline != 0 && rf_monotonic_us() >= db->deadline)
         return rf_fail(err, RF_DEADLINE_EXCEEDED,
                        "deadline exceeded before the database was asked");
-    code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
+    code = simple(db, err, begin, db->deadline, NULL, NULL, 0, NULL);
     if (code == RF_UNAVAILABLE && db->lost && had_conn)
-        code = simple(db, err, "BEGIN", db->deadline, NULL, NULL, 0);
+        code = simple(db, err, begin, db->deadline, NULL, NULL, 0, NULL);
     if (code == RF_OK)
         db->in_tx = true;
     return code;
 }
 
+/*
+ * The NOTIFYs of the case ids a transaction's triggers deferred (migration
+ * 0012), in a transaction of their own that does not wait for its commit
+ * record's flush: the lock that serialises notifying commits is then held
+ * only for a moment, and nothing is lost if that commit is: the data it
+ * announces is already durable, and a lost announcement costs at most a cached
+ * copy kept until its TTL.
+ */
+static const struct rf_stmt send_announcements = {
+    "db_send_announcements",
+    "SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, c))"
+    " FROM unnest(string_to_array($2, ',')) AS c"};
+
+/* Sends the NOTIFYs of a committed transaction; a failure is logged, never returned. */
+static void announce(struct rf_db *db, const char *ids)
+{
+    struct rf_error err;
+    struct rf_params p;
+    PGresult *r = NULL;
+
+    rf_error_clear(&err);
+    rf_params_init(&p);
+    rf_param_text(&p, db->announce_channel);
+    rf_param_text(&p, ids);
+    if (db->conn == NULL ||
+        run_prepared(db, &err, &send_announcements, &p, rf_monotonic_us() + ANNOUNCE_BOUND_US,
+                     false, &r) != RF_OK) {
+        rf_log_msg(RF_LOG_WARN, "announce_failed",
+                   "could not announce committed changes of cases %.200s on %s: other "
+                   "replicas may serve their cached copies until these expire (%s)",
+                   ids, db->announce_channel, db->conn == NULL ? "no connection" : err.detail);
+        return;
+    }
+    PQclear(r);
+}
+
 enum rf_code rf_db_commit(struct rf_db *db, struct rf_error *err)
 {
+    /* The deferred ids (comma-separated) read in the same message as the
+     * COMMIT: no round trip of its own. */
+    static const char read_and_commit[] =
+        "SELECT current_setting('refunds.announce', true); COMMIT";
     char tag[32];
     const char *got = NULL;
+    PGresult *pending = NULL;
+    bool deferring;
     enum rf_code code;
 
     if (tx_lost(db)) {
         db->in_tx = false;
         return fail_lost(err, "COMMIT");
     }
-    code = simple(db, err, "COMMIT", db->deadline, &got, tag, sizeof tag);
+    /* A transaction that had failed announces nothing: its COMMIT answers ROLLBACK. */
+    deferring = db->announce_channel != NULL && PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+    code = simple(db, err, deferring ? read_and_commit : "COMMIT", db->deadline, &got, tag,
+                  sizeof tag, deferring ? &pending : NULL);
+    /* Stopped before its COMMIT ran (a deadline or an interruption during the
+     * read): the transaction is still open on the server. */
+    if (code != RF_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        rf_db_rollback(db);
     db->in_tx = false;
     if (code != RF_OK)
-        return code;
+        goto out;
     /* COMMIT of a transaction that had failed reports ROLLBACK, not an error. */
     if (strcmp(got, "COMMIT") != 0) {
         rf_error_detail(err, "COMMIT answered %s", got);
-        return rf_fail(err, RF_ABORTED, "the transaction was rolled back; retry it");
+        code = rf_fail(err, RF_ABORTED, "the transaction was rolled back; retry it");
+        goto out;
     }
-    return RF_OK;
+    if (pending != NULL && PQntuples(pending) == 1 && !PQgetisnull(pending, 0, 0) &&
+        PQgetvalue(pending, 0, 0)[0] != '\0')
+        announce(db, PQgetvalue(pending, 0, 0));
+out:
+    if (pending != NULL)
+        PQclear(pending);
+    return code;
 }
 
 void rf_db_rollback(struct rf_db *db)
@@ -434,14 +531,14 @@ void rf_db_rollback(struct rf_db *db)
     db->in_tx = false;
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
         return;
-    if (simple(db, &ignored, "ROLLBACK", rf_monotonic_us() + ROLLBACK_BOUND_US, NULL, NULL, 0) !=
-        RF_OK)
+    if (simple(db, &ignored, "ROLLBACK", rf_monotonic_us() + ROLLBACK_BOUND_US, NULL, NULL, 0,
+               NULL) != RF_OK)
         rf_db_disconnect(db);
 }
 
 enum rf_code rf_db_exec_script(struct rf_db *db, struct rf_error *err, const char *sql)
 {
-    return simple(db, err, sql, db->deadline, NULL, NULL, 0);
+    return simple(db, err, sql, db->deadline, NULL, NULL, 0, NULL);
 }
 
 enum rf_code rf_db_listen(struct rf_db *db, struct rf_error *err, const char *channel)
@@ -458,7 +555,7 @@ enum rf_code rf_db_listen(struct rf_db *db, struct rf_error *err, const char *ch
     strcpy(sql, "LISTEN ");
     strcat(sql, quoted);
     PQfreemem(quoted);
-    code = simple(db, err, sql, db->deadline, NULL, NULL, 0);
+    code = simple(db, err, sql, db->deadline, NULL, NULL, 0, NULL);
     free(sql);
     return code;
 }

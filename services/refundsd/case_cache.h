@@ -8,7 +8,16 @@
  * case row sends a NOTIFY (migration 0002) that the cache listener turns into
  * rf_case_cache_invalidate, on every replica; a replica's own mutations
  * invalidate synchronously on commit, so a caller always reads its own
- * writes. A read stores its result only if no invalidation happened since it
+ * writes. refundsd's own transactions send that NOTIFY right after their
+ * COMMIT, in a transaction of its own, instead of in it (migration 0012,
+ * rf_db_defer_announcements: notifying commits are serialised by PostgreSQL
+ * and would not group-commit); every other writer still notifies at its
+ * commit. The one guarantee that costs: if refundsd dies, or its connection
+ * drops, between a COMMIT and that NOTIFY, the other replicas are never told
+ * and may serve their copy of the case from before the change until the
+ * entry's TTL (REFUNDS_CASE_CACHE_TTL_MS, 60 s by default) — the replica that
+ * wrote has dropped its own copy already, and a failed NOTIFY is logged
+ * (event announce_failed). A read stores its result only if no invalidation happened since it
  * began (rf_case_cache_generation), so a slow read can never put back a
  * version older than one already announced. While the listener is not
  * connected the cache is disabled and empty: notifications may be missed, so
@@ -19,7 +28,7 @@
  * together with an UPDATE of the case's row (interactions and approvals are
  * written by the same statement that bumps cases.version); what the trace
  * shows besides (a refund's provider view, findings, follow-up tasks) is
- * announced on the same channel by triggers (migration 0005). Invalidating a
+ * announced on the same channel by triggers (migration 0009). Invalidating a
  * case drops every reply of it.
  *
  * Thread-safe; lookups and stores lock one of several shards.

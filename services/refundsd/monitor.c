@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "audit_verify_store.h"
+#include "cache_listener.h"
 #include "idempotency.h"
 #include "monitor.h"
 #include "refunds/db.h"
@@ -180,6 +181,8 @@ struct rf_monitor *rf_monitor_start(const struct rf_settings *settings,
     memcpy(m->checkpoint_key, checkpoint_key, RF_KEY_LEN);
     m->db =
         rf_db_create(settings->database_url, "refundsd-monitor", settings->statement_timeout_ms);
+    /* The audit checkpoint marks the cases it covers: their announcements follow its COMMIT. */
+    rf_db_defer_announcements(m->db, RF_CASES_CHANNEL);
     m->arena = rf_arena_create(0);
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->wake, NULL);

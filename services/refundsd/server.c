@@ -31,6 +31,7 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/time.h>
 
+#include "cache_listener.h"
 #include "dispatch.h"
 #include "listener.h"
 #include "refunds/log.h"
@@ -719,6 +720,7 @@ void rf_server_start(struct rf_server *srv)
         t->call.ctx.arena = rf_arena_create(CALL_ARENA_CHUNK);
         t->call.ctx.db = rf_db_create(srv->settings->database_url, "refundsd-stream",
                                       srv->settings->statement_timeout_ms);
+        rf_db_defer_announcements(t->call.ctx.db, RF_CASES_CHANNEL);
         t->call.settings = srv->settings;
         t->chunk = rf_arena_create(CALL_ARENA_CHUNK);
         t->ready = rf_xcalloc(srv->n_stream_methods, sizeof *t->ready);
@@ -738,6 +740,8 @@ void rf_server_start(struct rf_server *srv)
         w->call.ctx.arena = rf_arena_create(CALL_ARENA_CHUNK);
         w->call.ctx.db = rf_db_create(srv->settings->database_url, "refundsd",
                                       srv->settings->statement_timeout_ms);
+        /* Case changes are announced after COMMIT, so commits group (case_cache.h). */
+        rf_db_defer_announcements(w->call.ctx.db, RF_CASES_CHANNEL);
         w->call.settings = srv->settings;
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
             abort();
