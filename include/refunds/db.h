@@ -144,6 +144,13 @@ void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len);
  */
 void rf_param_keyset_before(struct rf_params *p, struct rf_arena *a, int64_t before_us,
                             const char *before_id);
+/*
+ * The same for an oldest-first page, "(time, id) > ($n, $n+1)": the cursor's
+ * time and id, or, for the first page (after_id NULL), '-infinity' and the
+ * smallest UUID.
+ */
+void rf_param_keyset_after(struct rf_params *p, struct rf_arena *a, int64_t after_us,
+                           const char *after_id);
 
 /*
  * A PostgreSQL array literal ("{\"a\",NULL}") built element by element in an

@@ -634,6 +634,18 @@ void rf_param_keyset_before(struct rf_params *p, struct rf_arena *a, int64_t bef
     }
 }
 
+void rf_param_keyset_after(struct rf_params *p, struct rf_arena *a, int64_t after_us,
+                           const char *after_id)
+{
+    if (after_id == NULL) {
+        rf_param_text(p, "-infinity");
+        rf_param_text(p, "00000000-0000-0000-0000-000000000000");
+    } else {
+        rf_param_time(p, a, after_us);
+        rf_param_text(p, after_id);
+    }
+}
+
 void rf_param_bytea(struct rf_params *p, const uint8_t *data, size_t len)
 {
     push(p, (const char *)data, (int)len, 1);

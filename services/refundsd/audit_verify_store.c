@@ -249,13 +249,7 @@ enum rf_code rf_audit_cases_page(struct rf_ctx *ctx, const struct rf_audit_range
     rf_params_init(&p);
     param_start(&p, ctx->arena, range);
     param_end(&p, ctx->arena, range);
-    if (after_id == NULL) {
-        rf_param_text(&p, "-infinity");
-        rf_param_text(&p, "00000000-0000-0000-0000-000000000000");
-    } else {
-        rf_param_time(&p, ctx->arena, after_us);
-        rf_param_text(&p, after_id);
-    }
+    rf_param_keyset_after(&p, ctx->arena, after_us, after_id);
     rf_param_int(&p, ctx->arena, limit);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &cases_page, &p, &res);
     if (code == RF_OK)

@@ -719,13 +719,7 @@ enum rf_code rf_case_store_queue(struct rf_ctx *ctx, const struct rf_queue_filte
     struct rf_params p;
 
     rf_params_init(&p);
-    if (f->after_id == NULL) {
-        rf_param_text(&p, "-infinity");
-        rf_param_text(&p, "00000000-0000-0000-0000-000000000000");
-    } else {
-        rf_param_time(&p, ctx->arena, f->after_due_us);
-        rf_param_text(&p, f->after_id);
-    }
+    rf_param_keyset_after(&p, ctx->arena, f->after_due_us, f->after_id);
     rf_param_int(&p, ctx->arena, f->limit);
     if (f->overdue_only)
         rf_param_time(&p, ctx->arena, ctx->now_us);

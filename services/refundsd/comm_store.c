@@ -303,13 +303,7 @@ enum rf_code rf_comm_store_outbox(struct rf_ctx *ctx, const struct rf_outbox_fil
 
     rf_params_init(&p);
     rf_param_text(&p, f->status);
-    if (f->after_id == NULL) {
-        rf_param_text(&p, "-infinity");
-        rf_param_text(&p, "00000000-0000-0000-0000-000000000000");
-    } else {
-        rf_param_time(&p, ctx->arena, f->after_us);
-        rf_param_text(&p, f->after_id);
-    }
+    rf_param_keyset_after(&p, ctx->arena, f->after_us, f->after_id);
     rf_param_text(&p, f->channel);
     rf_param_text(&p, f->case_id);
     rf_param_int(&p, ctx->arena, f->limit);

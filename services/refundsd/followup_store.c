@@ -101,13 +101,7 @@ enum rf_code rf_followup_store_due(struct rf_ctx *ctx, const char *assignee, int
         rf_param_text(&p, "infinity");
     else
         rf_param_time(&p, ctx->arena, due_before_us);
-    if (after_id == NULL) {
-        rf_param_text(&p, "-infinity");
-        rf_param_text(&p, "00000000-0000-0000-0000-000000000000");
-    } else {
-        rf_param_time(&p, ctx->arena, after_us);
-        rf_param_text(&p, after_id);
-    }
+    rf_param_keyset_after(&p, ctx->arena, after_us, after_id);
     rf_param_int(&p, ctx->arena, limit);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &due, &p, &res);
     if (code != RF_OK)
