@@ -239,6 +239,30 @@ static void access_log(const struct rf_call *call, const char *path, enum rf_cod
     rf_log_end(&l);
 }
 
+/*
+ * The SEND_STATUS_FROM_SERVER op of a call that ends with code: on failure the
+ * error's message and, when the reply has them, the google.rpc.Status details
+ * as a trailer. The slices live in s until slot_free.
+ */
+static void status_op(grpc_op *op, struct slot *s, enum rf_code code, const struct rf_error *err,
+                      const struct rf_reply *reply)
+{
+    if (code != RF_OK) {
+        s->status_message = grpc_slice_from_copied_string(err->message);
+        if (reply->details != NULL) {
+            s->trailer.key = grpc_slice_from_static_string(RF_STATUS_DETAILS_KEY);
+            s->trailer.value =
+                grpc_slice_from_copied_buffer((const char *)reply->details, reply->details_len);
+            s->n_trailers = 1;
+        }
+    }
+    op->op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+    op->data.send_status_from_server.status = (grpc_status_code)code;
+    op->data.send_status_from_server.status_details = code == RF_OK ? NULL : &s->status_message;
+    op->data.send_status_from_server.trailing_metadata_count = s->n_trailers;
+    op->data.send_status_from_server.trailing_metadata = s->n_trailers ? &s->trailer : NULL;
+}
+
 /* Readies a thread's call context for the next call. */
 static void reset_call(struct rf_call *call)
 {
@@ -321,21 +345,8 @@ static void serve(struct worker *w, struct slot *s)
         ops[n].op = GRPC_OP_SEND_MESSAGE;
         ops[n].data.send_message.send_message = s->reply;
         n++;
-    } else {
-        s->status_message = grpc_slice_from_copied_string(call->ctx.err.message);
-        if (reply.details != NULL) {
-            s->trailer.key = grpc_slice_from_static_string(RF_STATUS_DETAILS_KEY);
-            s->trailer.value =
-                grpc_slice_from_copied_buffer((const char *)reply.details, reply.details_len);
-            s->n_trailers = 1;
-        }
     }
-    ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-    ops[n].data.send_status_from_server.status = (grpc_status_code)code;
-    ops[n].data.send_status_from_server.status_details = code == RF_OK ? NULL : &s->status_message;
-    ops[n].data.send_status_from_server.trailing_metadata_count = s->n_trailers;
-    ops[n].data.send_status_from_server.trailing_metadata = s->n_trailers ? &s->trailer : NULL;
-    n++;
+    status_op(&ops[n++], s, code, &call->ctx.err, &reply);
 
     access_log(call, path, code, started, s->bm ? s->bm->method->flags : 0, -1);
     /* From here on the slot belongs to whichever thread takes the batch's completion. */
@@ -530,21 +541,7 @@ static void serve_stream(struct streamer *t, struct slot *s)
     memset(ops, 0, sizeof ops);
     if (!st.sent_metadata)
         ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
-    if (code != RF_OK) {
-        s->status_message = grpc_slice_from_copied_string(call->ctx.err.message);
-        if (reply.details != NULL) {
-            s->trailer.key = grpc_slice_from_static_string(RF_STATUS_DETAILS_KEY);
-            s->trailer.value =
-                grpc_slice_from_copied_buffer((const char *)reply.details, reply.details_len);
-            s->n_trailers = 1;
-        }
-    }
-    ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-    ops[n].data.send_status_from_server.status = (grpc_status_code)code;
-    ops[n].data.send_status_from_server.status_details = code == RF_OK ? NULL : &s->status_message;
-    ops[n].data.send_status_from_server.trailing_metadata_count = s->n_trailers;
-    ops[n].data.send_status_from_server.trailing_metadata = s->n_trailers ? &s->trailer : NULL;
-    n++;
+    status_op(&ops[n++], s, code, &call->ctx.err, &reply);
     if (grpc_call_start_batch(s->call, ops, n, &st.status_tag, NULL) == GRPC_CALL_OK)
         wait_done(t, &st, &st.status_tag);
     wait_done(t, &st, &st.close_tag);
