@@ -71,6 +71,13 @@ struct rf_db *rf_db_create(const char *conninfo, const char *application_name,
  */
 void rf_db_defer_announcements(struct rf_db *db, const char *channel);
 
+/*
+ * The statements of this layer (the deferred announcements' NOTIFY), NULL
+ * terminated, static: for the statement registry (refunds-loadgen
+ * --print-sql), so that the benchmarks replay them as refundsd sends them.
+ */
+const struct rf_stmt *const *rf_db_statements(void);
+
 /* Closes the connection and frees the handle; NULL is a no-op. */
 void rf_db_destroy(struct rf_db *db);
 

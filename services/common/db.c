@@ -457,6 +457,13 @@ static const struct rf_stmt send_announcements = {
     "SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, c))"
     " FROM unnest(string_to_array($2, ',')) AS c"};
 
+const struct rf_stmt *const *rf_db_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&send_announcements, NULL};
+
+    return all;
+}
+
 /* Sends the NOTIFYs of a committed transaction; a failure is logged, never returned. */
 static void announce(struct rf_db *db, const char *ids)
 {

@@ -28,10 +28,10 @@
 
 /* Every *_store.c of refunds_store, as the registry must hold them. */
 static const struct rf_stmt *const *(*const stores[])(void) = {
-    rf_audit_verify_statements,     rf_case_store_statements,         rf_comm_store_statements,
-    rf_evaluation_store_statements, rf_followup_store_statements,     rf_idempotency_statements,
-    rf_policy_store_statements,     rf_recon_store_statements,        rf_refund_store_statements,
-    rf_report_store_statements,     rf_satisfaction_store_statements,
+    rf_audit_verify_statements, rf_case_store_statements,       rf_db_statements,
+    rf_comm_store_statements,   rf_evaluation_store_statements, rf_followup_store_statements,
+    rf_idempotency_statements,  rf_policy_store_statements,     rf_recon_store_statements,
+    rf_refund_store_statements, rf_report_store_statements,     rf_satisfaction_store_statements,
 };
 #define N_STORES (sizeof stores / sizeof stores[0])
 
@@ -135,8 +135,9 @@ Test(store_statements, the_list_statements_built_at_run_time_are_listed_with_the
 
 Test(store_statements, the_statements_the_benchmark_reads_are_there)
 {
-    static const char *const bench[] = {"case_get_full", "case_insert", "idempotency_claim",
-                                        "idempotency_complete"};
+    static const char *const bench[] = {
+        "case_get_full",      "case_insert",       "idempotency_claim",    "idempotency_complete",
+        "evaluation_history", "evaluation_record", "db_send_announcements"};
 
     for (size_t i = 0; i < sizeof bench / sizeof bench[0]; i++)
         cr_assert_not_null(rf_store_statement(bench[i]), "%s", bench[i]);
