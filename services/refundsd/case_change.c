@@ -82,12 +82,10 @@ void rf_case_changed(struct rf_call *call, const char *case_id)
     drop_on_commit(call, rf_cases(call)->cache, case_id);
 }
 
-enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
-                                   const struct rf_case_row *before, bool applied,
-                                   Refunds__V1__Case *out)
+/* The part of finishing a change both ways share: the outcome, and the cached copy dropped. */
+static enum rf_code finish(struct rf_call *call, enum rf_code code,
+                           const struct rf_case_row *before, bool applied)
 {
-    struct rf_case_row now;
-
     if (code != RF_OK)
         return code;
     if (!applied)
@@ -96,9 +94,30 @@ enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                        before->pb->name);
     /* Before the reply leaves, once committed: whoever made the change reads it back. */
     rf_case_changed(call, before->id);
-    code = rf_case_store_get(&call->ctx, before->id, true, &now);
+    return RF_OK;
+}
+
+enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
+                                   const struct rf_case_row *before, bool applied,
+                                   Refunds__V1__Case *out)
+{
+    struct rf_case_row now;
+
+    code = finish(call, code, before, applied);
+    if (code == RF_OK)
+        code = rf_case_store_get(&call->ctx, before->id, true, &now);
     if (code == RF_OK)
         *out = *now.pb;
+    return code;
+}
+
+enum rf_code rf_case_finish_change_as(struct rf_call *call, enum rf_code code,
+                                      const struct rf_case_row *before, bool applied,
+                                      const Refunds__V1__Case *after, Refunds__V1__Case *out)
+{
+    code = finish(call, code, before, applied);
+    if (code == RF_OK)
+        *out = *after;
     return code;
 }
 

@@ -76,6 +76,17 @@ enum rf_code rf_case_finish_change(struct rf_call *call, enum rf_code code,
                                    Refunds__V1__Case *out);
 
 /*
+ * rf_case_finish_change for a change that knows what it wrote: out is
+ * *after, the case as the change left it, built by the caller from what it
+ * read and what its statement changed, instead of read back (one statement
+ * less). Only for changes whose every effect on the API view the caller
+ * knows; an integration test must compare the reply with GetCase's.
+ */
+enum rf_code rf_case_finish_change_as(struct rf_call *call, enum rf_code code,
+                                      const struct rf_case_row *before, bool applied,
+                                      const Refunds__V1__Case *after, Refunds__V1__Case *out);
+
+/*
  * Drops the RefundCases cache's copy of case case_id once the call's
  * transaction commits: for a change made with a store statement of its own,
  * after it applied (rf_case_finish_change does it for the usual ones).

@@ -20,7 +20,11 @@
  * The customer's earlier cases, by e-mail and by customer id, created before
  * this one ($1 the case, $2 e-mail, $3 customer id or NULL, $4 its creation);
  * the window is the $5 months before it; amounts in currency $6. Both branches
- * are index ranges (cases_by_customer_email_created, cases_by_customer_id_created).
+ * are index-only ranges (cases_by_customer_email_created and
+ * cases_by_customer_id_created include the columns read: migration 0013).
+ * The earlier cases' open findings and detractor answers are looked up with
+ * the ids as one array (an index scan with the array as its condition), not
+ * as a join run once per earlier case.
  */
 static const struct rf_stmt history = {
     "evaluation_history",
@@ -31,7 +35,8 @@ static const struct rf_stmt history = {
     " SELECT id, created_at, outcome, currency, approved_minor FROM cases"
     " WHERE customer_id = $3 AND (created_at, id) < ($4::timestamptz, $1::uuid)),"
     " w AS (SELECT * FROM earlier"
-    " WHERE created_at >= $4::timestamptz - make_interval(months => $5::int))"
+    " WHERE created_at >= $4::timestamptz - make_interval(months => $5::int)),"
+    " ids AS (SELECT array_agg(id) AS a FROM earlier)"
     " SELECT (SELECT max(version) FROM policies),"
     " (SELECT count(*) FROM earlier),"
     " (SELECT count(*) FROM w WHERE outcome IN ('APPROVED_FULL', 'APPROVED_PARTIAL')),"
@@ -39,12 +44,12 @@ static const struct rf_stmt history = {
     " WHERE outcome IN ('APPROVED_FULL', 'APPROVED_PARTIAL') AND currency = $6),"
     " (SELECT count(*) FROM w WHERE outcome = 'DENIED'),"
     " (SELECT count(*) FROM findings f WHERE f.state = 'OPEN'"
-    " AND f.case_id IN (SELECT id FROM earlier)),"
+    " AND f.case_id = ANY ((SELECT a FROM ids)::uuid[])),"
     " (SELECT count(*) FROM interactions i WHERE i.case_id = $1"
     " AND i.kind IN ('ACKNOWLEDGEMENT', 'INBOUND')),"
     /* A satisfaction follow-up of an earlier case answered 0-6: a detractor. */
     " EXISTS (SELECT 1 FROM follow_ups fu WHERE fu.score <= 6"
-    " AND fu.case_id IN (SELECT id FROM earlier))"};
+    " AND fu.case_id = ANY ((SELECT a FROM ids)::uuid[]))"};
 
 /* The next evaluation: $14 policy version, $15-$17 recommendation, tier, priority, then figures. */
 static const struct rf_stmt record = {
@@ -130,9 +135,12 @@ static const char *upper(struct rf_arena *a, const char *s)
 }
 
 enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case_change *ch,
-                                        const struct rf_evaluation_record *rec, bool *applied)
+                                        const struct rf_evaluation_record *rec, bool *applied,
+                                        Refunds__V1__Evaluation **stored)
 {
+    const char *history_text = history_json(ctx->arena, rec->history, rec->currency);
     struct rf_params p;
+    enum rf_code code;
 
     rf_case_change_params(ctx, ch, &p);
     rf_param_int(&p, ctx->arena, rec->policy_version); /* $14 */
@@ -144,9 +152,15 @@ enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case
     rf_param_int(&p, ctx->arena, rec->amount_outside_minor);
     rf_param_text(&p, rec->currency);
     rf_param_text(&p, rec->result_json); /* $22 */
-    rf_param_text(&p, history_json(ctx->arena, rec->history, rec->currency));
+    rf_param_text(&p, history_text);
     rf_param_text(&p, rec->customer_id); /* $24 */
-    return rf_case_run_change(ctx, &record, &p, applied);
+    code = rf_case_run_change(ctx, &record, &p, applied);
+    /* The row's seq is the count the statement raised from the one read ($12's version). */
+    if (code == RF_OK && *applied)
+        *stored = rf_evaluation_store_message(ctx->arena, ch->before->evaluation_count + 1,
+                                              ctx->actor.subject, ctx->now_us, rec->result_json,
+                                              history_text);
+    return code;
 }
 
 enum rf_code rf_evaluation_store_list(struct rf_ctx *ctx, const char *case_id,

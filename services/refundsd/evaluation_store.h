@@ -61,10 +61,13 @@ struct rf_evaluation_record {
  * next evaluations row, and the case's latest evaluation, evaluator, policy
  * version, recommendation, tier and priority. *applied is false when the case
  * no longer had the version and state read, or already has RF_EVALUATIONS_MAX
- * evaluations.
+ * evaluations. When applied, *stored is the evaluation as GetCase and
+ * ListEvaluations will show it (rf_evaluation_store_message of what was
+ * written), in ctx's arena.
  */
 enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case_change *ch,
-                                        const struct rf_evaluation_record *rec, bool *applied);
+                                        const struct rf_evaluation_record *rec, bool *applied,
+                                        Refunds__V1__Evaluation **stored);
 
 /* Every evaluation of case case_id, oldest first, into *out (an arena array of *n). */
 enum rf_code rf_evaluation_store_list(struct rf_ctx *ctx, const char *case_id,

@@ -122,6 +122,56 @@ class Evaluation(EvaluationTest):
         self.assertEqual(self.evaluate(e).evaluation.history.previous_cases, 3)
         self.assertEqual(self.evaluate(later, customer_id="CRM-7").evaluation.history.previous_cases, 4)
 
+    def test_the_history_counts_open_findings_and_detractor_answers_of_earlier_cases(self):
+        email = f"signals-{uuid.uuid4().hex[:8]}@example.com"
+        earlier = [self.case(email=email) for _ in range(3)]
+        ids = [c.name[6:] for c in earlier]
+        fresh = self.evaluate(self.case(email=email)).evaluation.history
+        self.assertEqual((fresh.previous_cases, fresh.open_findings, fresh.previous_detractor), (3, 0, False))
+        # An open and a closed finding, a detractor (3) and a passive (8) answer,
+        # each on another earlier case; and an open finding of another customer.
+        other = self.case()
+        finding = ("INSERT INTO findings (id, kind, state, case_id, provider, provider_refund_id,"
+                   " amount_minor, currency, evidence, action, audience, opened_at, updated_at,"
+                   " opened_run, closed_at) VALUES (gen_random_uuid(), 'STUCK_PENDING', '{state}',"
+                   " '{case}', 'stripe', 're_{n}', 4999, 'EUR', '[]', 'Ask', 'FINANCE', now(), now(),"
+                   " gen_random_uuid(), {closed})")
+        answer = ("INSERT INTO follow_ups (id, case_id, kind, reason, due_at, assignee, state,"
+                  " created_at, created_by, closed_at, closed_by, score) VALUES (gen_random_uuid(),"
+                  " '{case}', 'SATISFACTION', 'Ask how we did', now(), 'alice', 'DONE', now(),"
+                  " 'refundsd', now(), 'alice', {score})")
+        self.db.sql(finding.format(state="OPEN", case=ids[0], n=uuid.uuid4().hex, closed="NULL"))
+        self.db.sql(finding.format(state="CLOSED", case=ids[1], n=uuid.uuid4().hex, closed="now()"))
+        self.db.sql(finding.format(state="OPEN", case=other.name[6:], n=uuid.uuid4().hex, closed="NULL"))
+        self.db.sql(answer.format(case=ids[2], score=8))
+        c = self.case(email=email)
+        h = self.evaluate(c).evaluation.history
+        self.assertEqual((h.previous_cases, h.open_findings, h.previous_detractor), (4, 1, False),
+                         "a closed finding, another customer's and a passive answer do not count")
+        self.db.sql(answer.format(case=ids[1], score=3))
+        self.assertTrue(self.evaluate(self.case(email=email)).evaluation.history.previous_detractor)
+
+    def test_the_reply_of_an_evaluation_is_the_case_as_it_is_stored(self):
+        """EvaluateCase builds its reply from the case it read and what it wrote
+        (evaluation.c, apply_evaluation); GetCase reads it back whole."""
+        email = f"reply-{uuid.uuid4().hex[:8]}@example.com"
+        self.case(email=email)
+        c = self.case(email=email, days=70, reason=pb.REASON_CODE_LATE_DELIVERY)
+        first = self.evaluate(c, customer_id="CRM-42")
+        self.assertEqual(self.client.call("GetCase", pb.GetCaseRequest(name=c.name), who="erin"), first)
+        self.assertEqual(first.customer.id, "CRM-42")
+        c2 = self.client.call("AddInteraction", pb.AddInteractionRequest(
+            request_id=rid(), name=c.name, etag=first.etag, kind=pb.INTERACTION_KIND_INBOUND,
+            channel=cpb.CHANNEL_PHONE, summary="Called again"))
+        second = self.evaluate(c2, who="bob")
+        self.assertEqual(len(second.interactions), 2)
+        self.assertEqual(self.client.call("GetCase", pb.GetCaseRequest(name=c.name), who="erin"), second)
+        # A retried request_id answers the stored reply: the same message again.
+        req = pb.EvaluateCaseRequest(request_id=rid(), name=c.name, etag=second.etag)
+        third = self.client.call("EvaluateCase", req)
+        self.assertEqual(self.client.call("EvaluateCase", req), third)
+        self.assertEqual(self.client.call("GetCase", pb.GetCaseRequest(name=c.name), who="erin"), third)
+
     def test_a_customer_id_other_than_the_case_s_own_is_refused(self):
         c = self.case(id="CRM-1")
         self.refused(grpc.StatusCode.FAILED_PRECONDITION, lambda: self.evaluate(c, customer_id="CRM-2"),
