@@ -141,6 +141,10 @@ class ReconcileTest(MoneyTest):
         # A refund with a timeline cannot be deleted, as when provider_observations had a foreign key.
         with self.assertRaisesRegex(RuntimeError, "provider_observations"):
             self.db.sql(f"DELETE FROM refunds WHERE id = {ok_id}")
+        # Nor all of them at once (a TRUNCATE fires no row trigger: migration 0014).
+        with self.assertRaisesRegex(RuntimeError, "truncate provider_observations first"):
+            self.db.sql("TRUNCATE refunds CASCADE")
+        self.assertEqual(self.db.scalar(f"SELECT count(*) FROM refunds WHERE id = {ok_id}"), "1")
 
         # The provider says the stuck refund went out: its finding closes with the reason.
         self.load_events("stuck-done.ndjson", [
