@@ -77,6 +77,9 @@ void rf_audit_link_next(const struct rf_ctx *ctx, const char *case_id, int head_
 void rf_audit_params(struct rf_params *p, struct rf_ctx *ctx, const char *case_id,
                      const struct rf_audit_link *link);
 
+/* The statements of audit_store.c, NULL-terminated, static: for the statement registry. */
+const struct rf_stmt *const *rf_audit_store_statements(void);
+
 /*
  * Appends an event that changes nothing else of the case (a finding resolved, a
  * follow-up done): moves the case's chain head to link, and its version (its

@@ -11,6 +11,13 @@ static const struct rf_stmt append_event = {
                     " version = version + 1, updated_at = $3 WHERE id = $1 AND audit_seq = $2 - 1"
                     " AND audit_head = $10 RETURNING id)" RF_AUDIT_INSERT_FROM_U};
 
+const struct rf_stmt *const *rf_audit_store_statements(void)
+{
+    static const struct rf_stmt *const all[] = {&append_event, NULL};
+
+    return all;
+}
+
 void rf_audit_params(struct rf_params *p, struct rf_ctx *ctx, const char *case_id,
                      const struct rf_audit_link *link)
 {

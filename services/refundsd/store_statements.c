@@ -21,10 +21,13 @@
 
 /* Each store's NULL-terminated list of statements. */
 static const struct rf_stmt *const *(*const stores[])(void) = {
-    rf_audit_verify_statements, rf_case_store_statements,       rf_db_statements,
-    rf_comm_store_statements,   rf_evaluation_store_statements, rf_followup_store_statements,
-    rf_idempotency_statements,  rf_policy_store_statements,     rf_recon_store_statements,
-    rf_refund_store_statements, rf_report_store_statements,     rf_satisfaction_store_statements,
+    rf_audit_store_statements,        rf_audit_verify_statements,
+    rf_case_store_statements,         rf_db_statements,
+    rf_comm_store_statements,         rf_evaluation_store_statements,
+    rf_followup_store_statements,     rf_idempotency_statements,
+    rf_policy_store_statements,       rf_recon_store_statements,
+    rf_refund_store_statements,       rf_report_store_statements,
+    rf_satisfaction_store_statements,
 };
 
 const struct rf_stmt *rf_store_statement_at(size_t i)

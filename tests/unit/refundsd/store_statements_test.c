@@ -5,15 +5,21 @@
  * built at run time (ListCases, the findings' lists, the policy report) are
  * listed too; the statements the benchmark generates its pgbench scripts from are
  * there; and every statement numbers its parameters $1..$n without a gap
- * (PostgreSQL cannot prepare a statement whose parameter it cannot type).
+ * (PostgreSQL cannot prepare a statement whose parameter it cannot type);
+ * and every statement the sources define (a `struct rf_stmt` with its name
+ * first) is in the registry, so a store added to neither list is caught.
  * Running the statements needs PostgreSQL: the integration tests do.
  */
+#include <ctype.h>
+#include <glob.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
 #include "audit_verify_store.h"
+#include "refunds/audit.h"
 #include "case_store.h"
 #include "comm_store.h"
 #include "evaluation_store.h"
@@ -28,10 +34,13 @@
 
 /* Every *_store.c of refunds_store, as the registry must hold them. */
 static const struct rf_stmt *const *(*const stores[])(void) = {
-    rf_audit_verify_statements, rf_case_store_statements,       rf_db_statements,
-    rf_comm_store_statements,   rf_evaluation_store_statements, rf_followup_store_statements,
-    rf_idempotency_statements,  rf_policy_store_statements,     rf_recon_store_statements,
-    rf_refund_store_statements, rf_report_store_statements,     rf_satisfaction_store_statements,
+    rf_audit_store_statements,        rf_audit_verify_statements,
+    rf_case_store_statements,         rf_db_statements,
+    rf_comm_store_statements,         rf_evaluation_store_statements,
+    rf_followup_store_statements,     rf_idempotency_statements,
+    rf_policy_store_statements,       rf_recon_store_statements,
+    rf_refund_store_statements,       rf_report_store_statements,
+    rf_satisfaction_store_statements,
 };
 #define N_STORES (sizeof stores / sizeof stores[0])
 
@@ -184,4 +193,71 @@ Test(store_statements, every_statement_numbers_its_parameters_without_a_gap)
 
         cr_assert_eq(parameters(rf_store_statement("case_insert")->sql, seen), 33);
     }
+}
+
+/*
+ * Each statement name defined in file path, `struct rf_stmt NAME = {` then
+ * its name's string literal, checked against the registry; returns how many.
+ */
+static int check_file_statements(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text;
+    long len;
+    int found = 0;
+
+    cr_assert_not_null(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    rewind(f);
+    text = malloc((size_t)len + 1);
+    cr_assert_eq(fread(text, 1, (size_t)len, f), (size_t)len, "%s", path);
+    text[len] = '\0';
+    fclose(f);
+    for (char *p = strstr(text, "struct rf_stmt "); p != NULL;
+         p = strstr(p + 1, "struct rf_stmt ")) {
+        char *q = p + strlen("struct rf_stmt "), name[96];
+        size_t n = 0;
+
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
+        while (isspace((unsigned char)*q))
+            q++;
+        if (q[0] != '=') /* a declaration or a parameter, not a definition */
+            continue;
+        for (q++; isspace((unsigned char)*q) || *q == '{';)
+            q++;
+        if (*q != '"') /* a statement built at run time: listed by its store */
+            continue;
+        for (q++; *q != '"' && n + 1 < sizeof name; q++)
+            name[n++] = *q;
+        name[n] = '\0';
+        cr_assert_not_null(rf_store_statement(name), "%s defines statement %s, not in the registry",
+                           path, name);
+        found++;
+    }
+    free(text);
+    return found;
+}
+
+Test(store_statements, every_statement_the_sources_define_is_in_the_registry)
+{
+    /* The service's files and the shared ones it runs (db.c's, audit_store.c's); not the
+     * migrator's, which runs before any of them. */
+    static const char *const patterns[] = {RF_SOURCE_DIR "/services/refundsd/*.c",
+                                           RF_SOURCE_DIR "/services/common/db.c",
+                                           RF_SOURCE_DIR "/services/common/audit_store.c"};
+    int files = 0, statements = 0;
+
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+        glob_t g;
+
+        cr_assert_eq(glob(patterns[i], 0, NULL, &g), 0, "%s", patterns[i]);
+        for (size_t k = 0; k < g.gl_pathc; k++, files++)
+            statements += check_file_statements(g.gl_pathv[k]);
+        globfree(&g);
+    }
+    cr_assert_gt(files, 40);
+    /* The scan finds what it looks for: the fixed statements of the stores and db.c. */
+    cr_assert_gt(statements, 50);
 }
