@@ -15,29 +15,9 @@
 
 #include "comm_message.h"
 #include "refunds/arena.h"
-#include "test_pb.h"
-#include "test_time.h"
+#include "test_templates.h"
 
 #define ALT(s) REFUNDS__V1__ALTERNATIVE__ALTERNATIVE_##s
-
-static struct rf_arena *arena;
-static struct rf_templates *templates;
-static struct rf_error err;
-
-static void setup(void)
-{
-    arena = rf_arena_create(0);
-    rf_error_clear(&err);
-    cr_assert_eq(
-        rf_templates_create(rf_template_sources, rf_template_sources_count, &templates, &err),
-        RF_OK, "%s", err.message);
-}
-
-static void teardown(void)
-{
-    rf_templates_destroy(templates);
-    rf_arena_destroy(arena);
-}
 
 TestSuite(comm_render, .init = setup, .fini = teardown);
 TestSuite(comm_money, .init = setup, .fini = teardown);
@@ -46,13 +26,6 @@ TestSuite(comm_names, .init = setup, .fini = teardown);
 
 static const struct rf_comm_offer_terms terms = {
     .offer_valid_days = 30, .store_credit_valid_days = 365, .voucher_percent = 10};
-
-static Google__Protobuf__Timestamp *at(const char *text)
-{
-    int64_t us = test_at(text);
-
-    return test_timestamp(arena, us / 1000000, (int32_t)(us % 1000000) * 1000);
-}
 
 /* Ana's case in language, requested minor of currency, paid by method. */
 static Refunds__V1__Case *a_case(const char *language, int64_t minor, const char *currency,

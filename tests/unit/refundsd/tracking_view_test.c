@@ -11,42 +11,15 @@
 #include <criterion/criterion.h>
 
 #include "refunds/arena.h"
-#include "test_pb.h"
-#include "test_time.h"
+#include "test_templates.h"
 #include "tracking_view.h"
 
 #define STAGE(s)   REFUNDS__V1__CUSTOMER_STAGE__CUSTOMER_STAGE_##s
 #define STATE(s)   REFUNDS__V1__CASE_STATE__CASE_STATE_##s
 #define PSTATUS(s) REFUNDS__V1__PROVIDER_STATUS__PROVIDER_STATUS_##s
 
-static struct rf_arena *arena;
-static struct rf_templates *templates;
-static struct rf_error err;
-
-static void setup(void)
-{
-    arena = rf_arena_create(0);
-    rf_error_clear(&err);
-    cr_assert_eq(
-        rf_templates_create(rf_template_sources, rf_template_sources_count, &templates, &err),
-        RF_OK, "%s", err.message);
-}
-
-static void teardown(void)
-{
-    rf_templates_destroy(templates);
-    rf_arena_destroy(arena);
-}
-
 TestSuite(tracking_stage, .init = setup, .fini = teardown);
 TestSuite(tracking_view, .init = setup, .fini = teardown);
-
-static Google__Protobuf__Timestamp *at(const char *text)
-{
-    int64_t us = test_at(text);
-
-    return test_timestamp(arena, us / 1000000, (int32_t)(us % 1000000) * 1000);
-}
 
 /*
  * A case of Ana's, requested EUR 49.99 by card, in state, with internal details
