@@ -122,3 +122,14 @@ rf_server_key() {
 
 # rf_token FILE SUBJECT: prints SUBJECT's token.
 rf_token() { awk -v s="$2" '$2 == s { print $1 }' "$1"; }
+
+# rf_statement_sql LOADGEN NAME [N=TEXT...]: the statement NAME of refundsd's
+# stores as a pgbench command (refunds-loadgen --print-sql --pgbench), its $N
+# bound to TEXT (a pgbench variable or an SQL expression), every other $n to
+# the pgbench variable :pn. Fails when the code has no such statement.
+rf_statement_sql() {
+    local loadgen=$1 name=$2 b binds=()
+    shift 2
+    for b in "$@"; do binds+=(--bind "$b"); done
+    "$loadgen" --print-sql "$name" --pgbench "${binds[@]}"
+}
