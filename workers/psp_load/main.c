@@ -6,9 +6,9 @@
  *                    [--taken-at RFC3339] FILE...        ("-" reads stdin)
  *
  * Each file is loaded on its own, in two passes: the first reads and
- * validates all of it (load.c) and spools the commands its records become,
- * as the bytes Redis reads (spool.c); only when every item is valid does the
- * second send them
+ * validates all of it (load.c) and spools each record's keys and script
+ * arguments as the bytes Redis reads (spool.c); only when every item is
+ * valid does the second send them, many records to a script call
  * (writer.c), then the provider's snapshot. So nothing of a bad file is
  * written. This file holds the options, the per-file steps and the report.
  * Environment: REFUNDS_REDIS_URL (redis://127.0.0.1:6379),

@@ -89,10 +89,10 @@ enum rf_code rf_psp_writer_add(struct rf_psp_writer *w, const struct rf_psp_writ
  * Sends what is queued and counts the results. UNAVAILABLE when Redis cannot
  * be reached (some calls of the batch may have run: each is whole, and
  * sending them again changes nothing); INTERNAL when Redis refuses a call
- * (the first refusal is in err->detail): a call refused for lack of memory
- * before its first write has written nothing, and one that fails later
- * (a key of the wrong type) keeps the records applied before the failing
- * one, whole.
+ * (the first refusal is in err->detail): Redis refuses a script for lack of
+ * memory before its first write, so such a call has written nothing; one that
+ * fails later (a key of the wrong type) keeps what it wrote before the
+ * failure, as one call per record did.
  */
 enum rf_code rf_psp_writer_flush(struct rf_psp_writer *w, struct rf_error *err);
 
