@@ -123,6 +123,9 @@ static enum scan at_end(const struct rf_json_stream *s)
  * close. The hot loop of the splitter: it scans the read buffer in place and
  * copies whole spans.
  */
+/* The bytes inside a string that scan_nested must look at; it skips the others in a tight loop. */
+static const bool string_special[256] = {['"'] = true, ['\\'] = true, ['\n'] = true};
+
 static enum scan scan_nested(struct rf_json_stream *s)
 {
     int depth = 0;
@@ -140,9 +143,16 @@ static enum scan scan_nested(struct rf_json_stream *s)
             unsigned char c = *q;
 
             if (in_str) {
-                if (esc)
+                if (esc) {
                     esc = false;
-                else if (c == '\\')
+                    continue;
+                }
+                while (!string_special[c]) {
+                    if (++q == end)
+                        goto refill;
+                    c = *q;
+                }
+                if (c == '\\')
                     esc = true;
                 else if (c == '"')
                     in_str = false;
@@ -162,6 +172,7 @@ static enum scan scan_nested(struct rf_json_stream *s)
                 s->line++;
             }
         }
+    refill:
         if (s->capturing && !append(s, p, (size_t)(q - p)))
             return SCAN_TOO_LARGE;
         s->in.pos = (size_t)(q - s->in.buf);
@@ -309,6 +320,25 @@ static void begin_capture(struct rf_json_stream *s, struct rf_json_item *item)
     item->line = s->line;
 }
 
+/* "12" or "[12]" (brackets) at out: an item's place, without snprintf's cost on every item. */
+static void put_where(char *out, long n, bool brackets)
+{
+    char digits[24];
+    int k = 0;
+
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    if (brackets)
+        *out++ = '[';
+    while (k > 0)
+        *out++ = digits[--k];
+    if (brackets)
+        *out++ = ']';
+    *out = '\0';
+}
+
 static enum rf_read emit(struct rf_json_stream *s, struct rf_json_item *item)
 {
     s->capturing = false;
@@ -316,10 +346,8 @@ static enum rf_read emit(struct rf_json_stream *s, struct rf_json_item *item)
     item->text = s->obj;
     item->len = s->len;
     item->index = s->index++;
-    if (s->layout == RF_JSON_LINES)
-        snprintf(item->where, sizeof item->where, "%ld", item->line);
-    else
-        snprintf(item->where, sizeof item->where, "[%ld]", item->index);
+    put_where(item->where, s->layout == RF_JSON_LINES ? item->line : item->index,
+              s->layout != RF_JSON_LINES);
     return RF_READ_ITEM;
 }
 
