@@ -320,25 +320,6 @@ static void begin_capture(struct rf_json_stream *s, struct rf_json_item *item)
     item->line = s->line;
 }
 
-/* "12" or "[12]" (brackets) at out: an item's place, without snprintf's cost on every item. */
-static void put_where(char *out, long n, bool brackets)
-{
-    char digits[24];
-    int k = 0;
-
-    do {
-        digits[k++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    if (brackets)
-        *out++ = '[';
-    while (k > 0)
-        *out++ = digits[--k];
-    if (brackets)
-        *out++ = ']';
-    *out = '\0';
-}
-
 static enum rf_read emit(struct rf_json_stream *s, struct rf_json_item *item)
 {
     s->capturing = false;
@@ -346,8 +327,10 @@ static enum rf_read emit(struct rf_json_stream *s, struct rf_json_item *item)
     item->text = s->obj;
     item->len = s->len;
     item->index = s->index++;
-    put_where(item->where, s->layout == RF_JSON_LINES ? item->line : item->index,
-              s->layout != RF_JSON_LINES);
+    if (s->layout == RF_JSON_LINES)
+        snprintf(item->where, sizeof item->where, "%ld", item->line);
+    else
+        snprintf(item->where, sizeof item->where, "[%ld]", item->index);
     return RF_READ_ITEM;
 }
 
