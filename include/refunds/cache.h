@@ -124,6 +124,20 @@ char *rf_cache_format_script(struct rf_arena *a, struct rf_cache_script *s, int 
                              const char *const *argv, const size_t *argvlen, size_t *len);
 
 /*
+ * The parts of a command assembled from pieces formatted at different times
+ * (a script call carrying many records, each formatted while a file is
+ * read): rf_cache_format_bulks formats argv as RESP bulk strings with no
+ * array header, in arena a (*len gets their length); the head of EVALSHA
+ * of s with nkeys keys and argc keys and arguments in all, which must follow
+ * it as bulk strings, is written by rf_cache_format_script_head at out (at
+ * least RF_CACHE_SCRIPT_HEAD_MAX bytes), which returns its length.
+ */
+#define RF_CACHE_SCRIPT_HEAD_MAX 128
+char *rf_cache_format_bulks(struct rf_arena *a, int argc, const char *const *argv,
+                            const size_t *argvlen, size_t *len);
+size_t rf_cache_format_script_head(struct rf_cache_script *s, int nkeys, int argc, char *out);
+
+/*
  * Appends a command already formatted (rf_cache_format_script, or any
  * single RESP command); s, when not NULL, is the script it calls, for the
  * NOSCRIPT retry. The bytes are not copied: same lifetime rule as

@@ -454,16 +454,11 @@ static char *put_bulk(char *p, const char *s, size_t n)
     return p;
 }
 
-char *rf_cache_format_script(struct rf_arena *a, struct rf_cache_script *s, int nkeys, int argc,
-                             const char *const *argv, const size_t *argvlen, size_t *len)
+size_t rf_cache_format_script_head(struct rf_cache_script *s, int nkeys, int argc, char *out)
 {
-    char nk[24], *out, *p;
-    size_t total = 64 + 40 + sizeof nk;
+    char nk[24], *p = out;
 
     script_hash(s);
-    for (int i = 0; i < argc; i++)
-        total += argvlen[i] + 32;
-    out = p = rf_arena_alloc(a, total);
     *p++ = '*';
     p = put_decimal(p, (size_t)argc + 3);
     *p++ = '\r';
@@ -471,9 +466,43 @@ char *rf_cache_format_script(struct rf_arena *a, struct rf_cache_script *s, int 
     p = put_bulk(p, "EVALSHA", 7);
     p = put_bulk(p, s->sha1, 40);
     p = put_bulk(p, nk, (size_t)(put_decimal(nk, (size_t)nkeys) - nk));
+    return (size_t)(p - out);
+}
+
+/* Bytes that argc bulk strings of argvlen take at most. */
+static size_t bulks_size(int argc, const size_t *argvlen)
+{
+    size_t total = 0;
+
+    for (int i = 0; i < argc; i++)
+        total += argvlen[i] + 32;
+    return total;
+}
+
+/* Writes argc bulk strings at p; returns the end. */
+static char *put_bulks(char *p, int argc, const char *const *argv, const size_t *argvlen)
+{
     for (int i = 0; i < argc; i++)
         p = put_bulk(p, argv[i], argvlen[i]);
-    *len = (size_t)(p - out);
+    return p;
+}
+
+char *rf_cache_format_bulks(struct rf_arena *a, int argc, const char *const *argv,
+                            const size_t *argvlen, size_t *len)
+{
+    char *out = rf_arena_alloc(a, bulks_size(argc, argvlen) + 1);
+
+    *len = (size_t)(put_bulks(out, argc, argv, argvlen) - out);
+    return out;
+}
+
+char *rf_cache_format_script(struct rf_arena *a, struct rf_cache_script *s, int nkeys, int argc,
+                             const char *const *argv, const size_t *argvlen, size_t *len)
+{
+    char *out = rf_arena_alloc(a, RF_CACHE_SCRIPT_HEAD_MAX + bulks_size(argc, argvlen));
+    size_t head = rf_cache_format_script_head(s, nkeys, argc, out);
+
+    *len = (size_t)(put_bulks(out + head, argc, argv, argvlen) - out);
     return out;
 }
 

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 
 import harness
@@ -236,6 +237,56 @@ class PspLoadTest(unittest.TestCase):
         self.assertEqual(self.redis.command("ZSCORE", "psp:acme:created:2026-11-21", "r1"),
                          str(unix("2026-11-21T00:30:00Z")).encode())
 
+    # Many records per script call (REFUNDS_PSP_LOAD_CALL_RECORDS): each is applied by the rule, in order.
+
+    def load_mixed(self, per_call):
+        """Stored records, then a file mixing older, same, newer and new ones, per_call records a call."""
+        self.redis.command("FLUSHALL")
+        self.load("--format", "stripe", "--taken-at", TAKEN_AT, self.write_events("stored.ndjson", [
+            event("refund.updated", "2026-11-21T10:00:00Z", refund("re_a", status="succeeded")),
+            event("refund.updated", "2026-11-21T10:00:00Z", refund("re_b", status="pending")),
+            event("refund.updated", "2026-11-21T10:00:00Z", refund("re_c", status="succeeded"))]))
+        mixed = self.write_events("mixed.ndjson", [
+            event("refund.created", "2026-11-20T10:00:00Z", refund("re_a", status="pending")),
+            event("refund.updated", "2026-11-21T10:00:00Z", refund("re_b", status="succeeded")),
+            event("refund.failed", "2026-11-22T10:00:00Z", refund("re_c", status="failed",
+                                                                  failure_reason="declined")),
+            event("refund.created", "2026-11-20T10:00:00Z", refund("re_d", status="pending")),
+            event("refund.updated", "2026-11-22T10:00:00Z", refund("re_d", status="succeeded")),
+            event("refund.created", "2026-11-20T10:00:00Z",
+                  refund("re_e", status="pending", created="2026-11-19T10:00:00Z")),
+            event("refund.updated", "2026-11-22T10:00:00Z",
+                  refund("re_e", status="succeeded", created="2026-11-21T10:00:00Z"))])
+        env = {"REFUNDS_PSP_LOAD_CALL_RECORDS": str(per_call)}
+        p = self.load("--format", "stripe", "--taken-at", TAKEN_AT, mixed, env=env)
+        again = self.load("--format", "stripe", "--taken-at", TAKEN_AT, mixed, env=env)
+        return p.stderr, again.stderr, self.dump_all()
+
+    def test_a_call_of_many_records_applies_the_rule_to_each_in_file_order(self):
+        first, again, _ = self.load_mixed(100)
+        self.assertIn("7 records (7 items, 0 skipped): 5 written, 1 unchanged, 1 older", first)
+        self.assertEqual(self.redis.hgetall("psp:stripe:refund:re_a")["status"], "succeeded",
+                         "the older record is not written")
+        self.assertEqual(self.redis.hgetall("psp:stripe:refund:re_b")["status"], "pending",
+                         "the same updated_at changes nothing")
+        c = self.redis.hgetall("psp:stripe:refund:re_c")
+        self.assertEqual((c["status"], c["succeeded_at"]), ("reversed", "2026-11-21T10:00:00.000000Z"))
+        d = self.redis.hgetall("psp:stripe:refund:re_d")
+        self.assertEqual((d["status"], d["updated_at"]), ("succeeded", "2026-11-22T10:00:00.000000Z"),
+                         "a later record of the same refund in the call sees the earlier one")
+        self.assertEqual(self.redis.command("ZRANGE", "psp:stripe:created:2026-11-19", 0, -1), [],
+                         "an id moved to another day within the call is not left in the first")
+        self.assertIn(b"re_e", self.redis.command("ZRANGE", "psp:stripe:created:2026-11-21", 0, -1))
+        self.assertIn("0 written, 4 unchanged, 3 older", again, "loading the file again changes nothing")
+
+    def test_where_calls_end_does_not_change_what_is_stored(self):
+        _, _, one_call = self.load_mixed(100)
+        for per_call in (1, 2, 3):
+            first, again, stored = self.load_mixed(per_call)
+            self.assertIn("5 written, 1 unchanged, 1 older", first, per_call)
+            self.assertIn("0 written, 4 unchanged, 3 older", again, per_call)
+            self.assertEqual(stored, one_call, f"{per_call} records per call")
+
     def test_the_snapshot_time_only_moves_forward(self):
         path = os.path.join(SAMPLES, "stripe-refunds.json")
         self.load("--format", "stripe", "--taken-at", "2026-11-22T10:00:00Z", path)
@@ -350,6 +401,11 @@ class PspLoadTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("refused a record: OOM", p.stderr)
         self.assertIn("load the file again to complete it", p.stderr)
+        # Redis runs what it had received from the loader before it sees it gone.
+        for _ in range(100):
+            if self.redis.command("CLIENT", "LIST").count(b"\n") <= 1:
+                break
+            time.sleep(0.02)
         written = self.redis.keys("psp:stripe:refund:*")
         self.assertTrue(0 < len(written) < 5000, len(written))
         for key in written:

@@ -123,6 +123,9 @@ static enum scan at_end(const struct rf_json_stream *s)
  * close. The hot loop of the splitter: it scans the read buffer in place and
  * copies whole spans.
  */
+/* The bytes inside a string that scan_nested must look at; it skips the others in a tight loop. */
+static const bool string_special[256] = {['"'] = true, ['\\'] = true, ['\n'] = true};
+
 static enum scan scan_nested(struct rf_json_stream *s)
 {
     int depth = 0;
@@ -140,9 +143,16 @@ static enum scan scan_nested(struct rf_json_stream *s)
             unsigned char c = *q;
 
             if (in_str) {
-                if (esc)
+                if (esc) {
                     esc = false;
-                else if (c == '\\')
+                    continue;
+                }
+                while (!string_special[c]) {
+                    if (++q == end)
+                        goto refill;
+                    c = *q;
+                }
+                if (c == '\\')
                     esc = true;
                 else if (c == '"')
                     in_str = false;
@@ -162,6 +172,7 @@ static enum scan scan_nested(struct rf_json_stream *s)
                 s->line++;
             }
         }
+    refill:
         if (s->capturing && !append(s, p, (size_t)(q - p)))
             return SCAN_TOO_LARGE;
         s->in.pos = (size_t)(q - s->in.buf);

@@ -149,6 +149,10 @@ struct json_object_result {
     char fault[RF_ERROR_MESSAGE_MAX];
 };
 
+_Static_assert(sizeof((struct json_object_result *)0)->where ==
+                   sizeof((struct rf_json_item *)0)->where,
+               "an item's place is copied whole");
+
 struct json_batch {
     int n;
     struct json_object_result obj[BATCH_OBJECTS];
@@ -269,7 +273,7 @@ static void scan_json(struct scan *s, FILE *f)
         b->obj[b->n].off = rf_ordered_append(cur, item.text, item.len);
         b->obj[b->n].len = item.len;
         b->obj[b->n].line = item.line;
-        snprintf(b->obj[b->n].where, sizeof b->obj[b->n].where, "%s", item.where);
+        memcpy(b->obj[b->n].where, item.where, sizeof b->obj[b->n].where);
         if (++b->n == BATCH_OBJECTS || cur->len >= BATCH_BYTES) {
             rf_ordered_submit(pool);
             cur = NULL;

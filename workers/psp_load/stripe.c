@@ -130,6 +130,7 @@ static enum rf_code destination(struct walk *w, json_t *obj, struct rf_psp_recor
     json_t *sub;
     const char *status_text, *card_type;
     char path[128];
+    size_t n;
 
     if (dd == NULL || json_is_null(dd))
         return RF_OK;
@@ -142,12 +143,16 @@ static enum rf_code destination(struct walk *w, json_t *obj, struct rf_psp_recor
     sub = json_object_get(dd, out->destination_type);
     if (sub == NULL || json_is_null(sub))
         return RF_OK;
-    snprintf(path, sizeof path, "destination_details.%s", out->destination_type);
+    /* The path is built once per object, its last part per member: snprintf per member showed. */
+    n = (size_t)snprintf(path, sizeof path - 32, "destination_details.%s", out->destination_type);
+    if (n >= sizeof path - 32)
+        n = sizeof path - 33;
     if (!json_is_object(sub))
         return bad(w, path, "must be an object or null");
+    path[n++] = '.';
 #define SUB(key, dst)                                                                              \
     do {                                                                                           \
-        snprintf(path, sizeof path, "destination_details.%s." key, out->destination_type);         \
+        memcpy(path + n, key, sizeof key);                                                         \
         if (text(w, sub, key, path, dst) != RF_OK)                                                 \
             return w->err->code;                                                                   \
     } while (0)

@@ -26,48 +26,66 @@
     "end\n"
 
 /*
- * One record. KEYS[1] its hash, KEYS[2] the day index of its created_at;
- * ARGV[1] the refund id, ARGV[2] created_at in Unix seconds, then the values
- * of the fields in rf_psp_field_names order (the names are the script's own:
- * sending them with every call cost Redis a tenth of its time). Returns 1
- * written, 0 same updated_at stored, -1 newer stored. A stored success is
- * never forgotten: succeeded_at is kept, and a failure reported after it
- * means the money bounced back (reversed). Built once from
- * rf_psp_field_names (build_record_script), so the two cannot disagree;
- * the %d of the head are the ARGV places of the values the rule reads.
+ * Many records in one call, each applied in turn by the newer-wins rule of
+ * docs/provider-cache.md: a script call costs Redis more than the rule's
+ * own commands, so one call per record was a third of Redis's time. Record
+ * r (from 0) has KEYS[2r+1] its hash and KEYS[2r+2] the day index of its
+ * created_at, and RECORD_ARGS places of ARGV from RECORD_ARGS*r: the refund
+ * id, created_at in Unix seconds, then the values of the fields in
+ * rf_psp_field_names order (the names are the script's own: sending them
+ * with every record cost Redis a tenth of its time). Returns one integer per
+ * record: 1 written, 0 same updated_at stored, -1 newer stored. A stored
+ * success is never forgotten: succeeded_at is kept, and a failure reported
+ * after it means the money bounced back (reversed). A call runs whole
+ * (Redis runs one script at a time), so each record is applied whole, and
+ * in order: a later record of the same refund in the call sees the earlier
+ * one. Built once from rf_psp_field_names (build_record_script), so the two
+ * cannot disagree; the %d of the head are the places (from 1, within the
+ * record) of the values the rule reads.
  */
 static const char record_head[] =
-    "-- refunds-psp-load: one provider record, newer wins (docs/provider-cache.md)\n" LUA_BEFORE
-    "local s = redis.call('HMGET', KEYS[1], 'updated_at', 'status', 'succeeded_at', "
-    "'created_at')\n"
-    "local status, created, updated, succeeded = ARGV[%d], ARGV[%d], ARGV[%d], ARGV[%d]\n"
-    "if s[1] then\n"
-    "  if s[1] == updated then return 0 end\n"
-    "  if before(updated, s[1]) then return -1 end\n"
+    "-- refunds-psp-load: provider records, newer wins per record "
+    "(docs/provider-cache.md)\n" LUA_BEFORE "local n, out = #KEYS / 2, {}\n"
+    "if #KEYS %% 2 ~= 0 or #ARGV ~= %d * n then\n"
+    "  return redis.error_reply('ERR refunds-psp-load: keys and arguments do not make whole "
+    "records')\n"
     "end\n"
-    "local succeeded_at = s[3] or ''\n"
-    "if succeeded_at == '' and s[2] == 'succeeded' then succeeded_at = s[1] or '' end\n"
-    "if succeeded_at ~= '' and status == 'failed' then ARGV[%d] = 'reversed' end\n"
-    "if succeeded_at == '' then succeeded_at = succeeded end\n"
-    "if succeeded_at == '' and status == 'succeeded' then succeeded_at = updated end\n"
-    "ARGV[%d] = succeeded_at\n";
-static const char record_tail[] =
-    "if s[4] ~= created then\n"
-    "  if s[4] and string.sub(s[4], 1, 10) ~= string.sub(created, 1, 10) then\n"
-    "    redis.call('ZREM', string.sub(KEYS[2], 1, -11) .. string.sub(s[4], 1, 10), ARGV[1])\n"
+    "for r = 0, n - 1 do\n"
+    "  local key, day, a = KEYS[2 * r + 1], KEYS[2 * r + 2], %d * r\n"
+    "  local s = redis.call('HMGET', key, 'updated_at', 'status', 'succeeded_at', 'created_at')\n"
+    "  local st, created, updated, succeeded = ARGV[a + %d], ARGV[a + %d], ARGV[a + %d], "
+    "ARGV[a + %d]\n"
+    "  local res = 1\n"
+    "  if s[1] then\n"
+    "    if s[1] == updated then res = 0 elseif before(updated, s[1]) then res = -1 end\n"
     "  end\n"
-    "  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])\n"
+    "  if res == 1 then\n"
+    "    local sa = s[3] or ''\n"
+    "    if sa == '' and s[2] == 'succeeded' then sa = s[1] or '' end\n"
+    "    if sa ~= '' and st == 'failed' then st = 'reversed' end\n"
+    "    if sa == '' then sa = succeeded end\n"
+    "    if sa == '' and st == 'succeeded' then sa = updated end\n";
+static const char record_tail[] =
+    "    if s[4] ~= created then\n"
+    "      if s[4] and string.sub(s[4], 1, 10) ~= string.sub(created, 1, 10) then\n"
+    "        redis.call('ZREM', string.sub(day, 1, -11) .. string.sub(s[4], 1, 10), ARGV[a + 1])\n"
+    "      end\n"
+    "      redis.call('ZADD', day, ARGV[a + 2], ARGV[a + 1])\n"
+    "    end\n"
+    "  end\n"
+    "  out[r + 1] = res\n"
     "end\n"
-    "return 1\n";
+    "return out\n";
 
-static char record_source[4096];
+static char record_source[8192];
 static struct rf_cache_script record_script = RF_CACHE_SCRIPT_INIT(record_source);
 
 #define RECORD_KEYS  2
-#define RECORD_FIRST 3 /* ARGV place of the first field's value */
-#define RECORD_ARGC  (RECORD_KEYS + 2 + RF_PSP_FIELDS)
+#define RECORD_FIRST 3 /* place (from 1) of the first field's value among a record's arguments */
+#define RECORD_ARGS  (2 + RF_PSP_FIELDS)
+#define RECORD_ARGC  (RECORD_KEYS + RECORD_ARGS)
 
-/* The ARGV place of a field's value. */
+/* The place (from 1) of a field's value among a record's arguments. */
 static int place(const char *field)
 {
     for (int i = 0; i < RF_PSP_FIELDS; i++) {
@@ -83,14 +101,21 @@ static void build_record_script(void)
 
     if (record_source[0] != '\0')
         return;
-    n = (size_t)snprintf(record_source, sizeof record_source, record_head, place("status"),
-                         place("created_at"), place("updated_at"), place("succeeded_at"),
-                         place("status"), place("succeeded_at"));
+    n = (size_t)snprintf(record_source, sizeof record_source, record_head, RECORD_ARGS, RECORD_ARGS,
+                         place("status"), place("created_at"), place("updated_at"),
+                         place("succeeded_at"));
     n +=
-        (size_t)snprintf(record_source + n, sizeof record_source - n, "redis.call('HSET', KEYS[1]");
-    for (int i = 0; i < RF_PSP_FIELDS; i++)
-        n += (size_t)snprintf(record_source + n, sizeof record_source - n, ", '%s', ARGV[%d]",
-                              rf_psp_field_names[i], RECORD_FIRST + i);
+        (size_t)snprintf(record_source + n, sizeof record_source - n, "    redis.call('HSET', key");
+    for (int i = 0; i < RF_PSP_FIELDS; i++) {
+        const char *f = rf_psp_field_names[i];
+
+        if (strcmp(f, "status") == 0 || strcmp(f, "succeeded_at") == 0)
+            n += (size_t)snprintf(record_source + n, sizeof record_source - n, ", '%s', %s", f,
+                                  strcmp(f, "status") == 0 ? "st" : "sa");
+        else
+            n += (size_t)snprintf(record_source + n, sizeof record_source - n,
+                                  ", '%s', ARGV[a + %d]", f, RECORD_FIRST + i);
+    }
     n += (size_t)snprintf(record_source + n, sizeof record_source - n, ")\n%s", record_tail);
     if (n >= sizeof record_source)
         abort();
@@ -110,7 +135,10 @@ static struct rf_cache_script snapshot_script = RF_CACHE_SCRIPT_INIT(
 
 /*
  * Two batches are in flight at most: while Redis runs one, the next is
- * built and sent, so that neither side waits for the other.
+ * built and sent, so that neither side waits for the other. A batch is
+ * about `batch` records in calls of `per_call` records; the records of the
+ * call being filled wait in pending (their bytes copied to the arena of
+ * pipe).
  */
 struct rf_psp_writer {
     struct rf_cache *cache;
@@ -118,11 +146,14 @@ struct rf_psp_writer {
     int cur;                            /* the arena of pipe */
     struct rf_cache_pipeline *pipe;     /* being filled */
     struct rf_cache_pipeline *inflight; /* sent, replies not read; on the other arena */
-    size_t batch;
+    size_t batch, per_call;
+    size_t pipe_records; /* records in the calls of pipe */
+    struct rf_psp_writer_record *pending;
+    size_t n_pending;
     struct rf_psp_writer_stats stats;
 };
 
-struct rf_psp_writer *rf_psp_writer_create(struct rf_cache *c, size_t batch)
+struct rf_psp_writer *rf_psp_writer_create(struct rf_cache *c, size_t batch, size_t per_call)
 {
     struct rf_psp_writer *w = calloc(1, sizeof *w);
 
@@ -131,6 +162,12 @@ struct rf_psp_writer *rf_psp_writer_create(struct rf_cache *c, size_t batch)
     build_record_script();
     w->cache = c;
     w->batch = batch ? batch : 1000;
+    w->per_call = per_call ? per_call : 100;
+    if (w->per_call > RF_PSP_WRITER_CALL_MAX)
+        w->per_call = RF_PSP_WRITER_CALL_MAX;
+    w->pending = calloc(w->per_call, sizeof *w->pending);
+    if (w->pending == NULL)
+        abort();
     w->arena[0] = rf_arena_create(256 * 1024);
     w->arena[1] = rf_arena_create(256 * 1024);
     w->pipe = rf_cache_pipeline_begin(c, w->arena[0]);
@@ -145,6 +182,7 @@ void rf_psp_writer_destroy(struct rf_psp_writer *w)
         rf_cache_disconnect(w->cache); /* its arena goes now: the cache must forget it */
     rf_arena_destroy(w->arena[0]);
     rf_arena_destroy(w->arena[1]);
+    free(w->pending);
     free(w);
 }
 
@@ -177,26 +215,74 @@ int rf_psp_writer_args(struct rf_arena *a, const struct rf_psp_record *r, const 
     return RECORD_ARGC;
 }
 
-static enum rf_code send_batch(struct rf_psp_writer *w, struct rf_error *err);
-
-const char *rf_psp_writer_command(struct rf_arena *a, const struct rf_psp_record *r, size_t *len)
+void rf_psp_writer_encode(struct rf_arena *a, const struct rf_psp_record *r,
+                          struct rf_psp_writer_record *out)
 {
     const char **argv;
     size_t *argvlen;
-    int argc = rf_psp_writer_args(a, r, &argv, &argvlen);
 
-    build_record_script();
-    return rf_cache_format_script(a, &record_script, RECORD_KEYS, argc, argv, argvlen, len);
+    rf_psp_writer_args(a, r, &argv, &argvlen);
+    out->keys = rf_cache_format_bulks(a, RECORD_KEYS, argv, argvlen, &out->keys_len);
+    out->args = rf_cache_format_bulks(a, RECORD_ARGS, argv + RECORD_KEYS, argvlen + RECORD_KEYS,
+                                      &out->args_len);
 }
 
-enum rf_code rf_psp_writer_add(struct rf_psp_writer *w, const char *command, size_t len,
+const char *rf_psp_writer_call(struct rf_arena *a, size_t n,
+                               const struct rf_psp_writer_record *recs, size_t *len)
+{
+    size_t total = RF_CACHE_SCRIPT_HEAD_MAX, at;
+    char *out;
+
+    build_record_script();
+    for (size_t i = 0; i < n; i++)
+        total += recs[i].keys_len + recs[i].args_len;
+    out = rf_arena_alloc(a, total);
+    at = rf_cache_format_script_head(&record_script, (int)(RECORD_KEYS * n), (int)(RECORD_ARGC * n),
+                                     out);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(out + at, recs[i].keys, recs[i].keys_len);
+        at += recs[i].keys_len;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(out + at, recs[i].args, recs[i].args_len);
+        at += recs[i].args_len;
+    }
+    *len = at;
+    return out;
+}
+
+static enum rf_code send_batch(struct rf_psp_writer *w, struct rf_error *err);
+
+/* Makes the pending records one call of pipe. */
+static void close_call(struct rf_psp_writer *w)
+{
+    size_t len;
+    const char *cmd;
+
+    if (w->n_pending == 0)
+        return;
+    cmd = rf_psp_writer_call(w->arena[w->cur], w->n_pending, w->pending, &len);
+    rf_cache_pipeline_add_formatted(w->pipe, &record_script, cmd, len);
+    w->pipe_records += w->n_pending;
+    w->n_pending = 0;
+}
+
+enum rf_code rf_psp_writer_add(struct rf_psp_writer *w, const struct rf_psp_writer_record *rec,
                                struct rf_error *err)
 {
-    char *copy = rf_arena_alloc(w->arena[w->cur], len);
+    struct rf_psp_writer_record *p = &w->pending[w->n_pending++];
+    char *copy = rf_arena_alloc(w->arena[w->cur], rec->keys_len + rec->args_len);
 
-    memcpy(copy, command, len);
-    rf_cache_pipeline_add_formatted(w->pipe, &record_script, copy, len);
-    if (rf_cache_pipeline_count(w->pipe) >= w->batch)
+    memcpy(copy, rec->keys, rec->keys_len);
+    memcpy(copy + rec->keys_len, rec->args, rec->args_len);
+    p->keys = copy;
+    p->keys_len = rec->keys_len;
+    p->args = copy + rec->keys_len;
+    p->args_len = rec->args_len;
+    if (w->n_pending < w->per_call)
+        return RF_OK;
+    close_call(w);
+    if (w->pipe_records >= w->batch)
         return send_batch(w, err);
     return RF_OK;
 }
@@ -210,6 +296,26 @@ static enum rf_code refused(struct rf_psp_writer *w, struct rf_error *err, const
                    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 }
 
+/* Counts one call's reply: an integer per record. */
+static enum rf_code count(struct rf_psp_writer *w, struct rf_error *err, const redisReply *r)
+{
+    if (r->type != REDIS_REPLY_ARRAY)
+        return refused(w, err, r);
+    for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *e = r->element[i];
+
+        if (e->type != REDIS_REPLY_INTEGER || e->integer < -1 || e->integer > 1)
+            return refused(w, err, e);
+        if (e->integer == 1)
+            w->stats.written++;
+        else if (e->integer == 0)
+            w->stats.unchanged++;
+        else
+            w->stats.older++;
+    }
+    return RF_OK;
+}
+
 /* Reads the replies of the batch in flight, counts them and frees its arena. */
 static enum rf_code collect(struct rf_psp_writer *w, struct rf_error *err)
 {
@@ -218,18 +324,8 @@ static enum rf_code collect(struct rf_psp_writer *w, struct rf_error *err)
     redisReply **replies;
     enum rf_code code = rf_cache_pipeline_receive(p, &replies, err);
 
-    for (size_t i = 0; code == RF_OK && i < n; i++) {
-        const redisReply *r = replies[i];
-
-        if (r->type != REDIS_REPLY_INTEGER || r->integer < -1 || r->integer > 1)
-            code = refused(w, err, r);
-        else if (r->integer == 1)
-            w->stats.written++;
-        else if (r->integer == 0)
-            w->stats.unchanged++;
-        else
-            w->stats.older++;
-    }
+    for (size_t i = 0; code == RF_OK && i < n; i++)
+        code = count(w, err, replies[i]);
     w->inflight = NULL;
     rf_arena_reset(w->arena[1 - w->cur]);
     return code;
@@ -244,6 +340,8 @@ static enum rf_code give_up(struct rf_psp_writer *w, enum rf_code code)
     rf_arena_reset(w->arena[0]);
     rf_arena_reset(w->arena[1]);
     w->cur = 0;
+    w->n_pending = 0;
+    w->pipe_records = 0;
     w->pipe = rf_cache_pipeline_begin(w->cache, w->arena[0]);
     return code;
 }
@@ -258,11 +356,13 @@ static enum rf_code send_batch(struct rf_psp_writer *w, struct rf_error *err)
     w->inflight = w->pipe;
     w->cur = 1 - w->cur;
     w->pipe = rf_cache_pipeline_begin(w->cache, w->arena[w->cur]);
+    w->pipe_records = 0;
     return RF_OK;
 }
 
 enum rf_code rf_psp_writer_flush(struct rf_psp_writer *w, struct rf_error *err)
 {
+    close_call(w);
     if (rf_cache_pipeline_count(w->pipe) > 0 && send_batch(w, err) != RF_OK)
         return err->code;
     if (w->inflight != NULL) {

@@ -58,20 +58,52 @@ Test(writer, a_record_becomes_two_keys_its_id_its_day_score_and_its_values)
     rf_arena_destroy(a);
 }
 
-Test(writer, a_records_command_is_evalsha_of_its_keys_and_values)
+Test(writer, a_record_is_formatted_as_its_two_keys_then_its_arguments)
 {
     struct rf_arena *a = rf_arena_create(0);
     struct rf_psp_record r = record("acme", "r1", 1795341600LL * RF_USEC_PER_SEC, "g.csv:2");
-    size_t len;
-    const char *cmd = rf_psp_writer_command(a, &r, &len);
-    static const char head[] = "*22\r\n$7\r\nEVALSHA\r\n$40\r\n";
-    static const char keys[] = "\r\n$1\r\n2\r\n$18\r\npsp:acme:refund:r1\r\n$27\r\n"
-                               "psp:acme:created:2026-11-22\r\n$2\r\nr1\r\n$10\r\n1795341600\r\n"
-                               "$9\r\nsucceeded\r\n";
+    struct rf_psp_writer_record rec;
+    static const char keys[] =
+        "$18\r\npsp:acme:refund:r1\r\n$27\r\npsp:acme:created:2026-11-22\r\n";
+    static const char args_head[] = "$2\r\nr1\r\n$10\r\n1795341600\r\n$9\r\nsucceeded\r\n";
 
+    rf_psp_writer_encode(a, &r, &rec);
+    cr_assert_eq(rec.keys_len, sizeof keys - 1, "%.*s", (int)rec.keys_len, rec.keys);
+    cr_assert(memcmp(rec.keys, keys, sizeof keys - 1) == 0, "%.*s", (int)rec.keys_len, rec.keys);
+    cr_assert(memcmp(rec.args, args_head, sizeof args_head - 1) == 0, "%.*s", (int)rec.args_len,
+              rec.args);
+    cr_assert(memcmp(rec.args + rec.args_len - 9, "g.csv:2\r\n", 9) == 0, "%.*s", (int)rec.args_len,
+              rec.args);
+    rf_arena_destroy(a);
+}
+
+Test(writer, a_call_of_two_records_is_evalsha_of_both_keys_then_both_records_arguments)
+{
+    struct rf_arena *a = rf_arena_create(0);
+    struct rf_psp_record r1 = record("acme", "r1", 1795341600LL * RF_USEC_PER_SEC, "g.csv:2");
+    struct rf_psp_record r2 = record("acme", "r2", 1795341600LL * RF_USEC_PER_SEC, "g.csv:3");
+    struct rf_psp_writer_record recs[2];
+    size_t len, at;
+    const char *cmd;
+    /* 3 + 2 * (2 keys + 17 arguments) = 41 elements; 4 keys. */
+    static const char head[] = "*41\r\n$7\r\nEVALSHA\r\n$40\r\n";
+    static const char nkeys[] = "\r\n$1\r\n4\r\n";
+
+    rf_psp_writer_encode(a, &r1, &recs[0]);
+    rf_psp_writer_encode(a, &r2, &recs[1]);
+    cmd = rf_psp_writer_call(a, 2, recs, &len);
     cr_assert(memcmp(cmd, head, sizeof head - 1) == 0, "%.*s", (int)len, cmd);
-    cr_assert(memcmp(cmd + sizeof head - 1 + 40, keys, sizeof keys - 1) == 0, "%.*s", (int)len,
-              cmd);
-    cr_assert(memcmp(cmd + len - 9, "g.csv:2\r\n", 9) == 0, "%.*s", (int)len, cmd);
+    at = sizeof head - 1 + 40;
+    cr_assert(memcmp(cmd + at, nkeys, sizeof nkeys - 1) == 0, "%.*s", (int)len, cmd);
+    at += sizeof nkeys - 1;
+    cr_assert(memcmp(cmd + at, recs[0].keys, recs[0].keys_len) == 0, "first the keys of r1");
+    at += recs[0].keys_len;
+    cr_assert(memcmp(cmd + at, recs[1].keys, recs[1].keys_len) == 0, "then those of r2");
+    at += recs[1].keys_len;
+    cr_assert(memcmp(cmd + at, recs[0].args, recs[0].args_len) == 0, "then r1's arguments");
+    at += recs[0].args_len;
+    cr_assert(memcmp(cmd + at, recs[1].args, recs[1].args_len) == 0, "then r2's");
+    at += recs[1].args_len;
+    cr_assert_eq(at, len, "and nothing more");
     rf_arena_destroy(a);
 }
