@@ -553,10 +553,9 @@ enum rf_code rf_evaluate(const struct rf_policy *policy, const struct rf_eval_in
     return RF_OK;
 }
 
-char *rf_evaluation_json(const struct rf_evaluation *ev, struct rf_arena *a)
+json_t *rf_evaluation_doc(const struct rf_evaluation *ev)
 {
-    json_t *factors = rf_json_must(json_array()), *doc;
-    char *text;
+    json_t *factors = rf_json_must(json_array());
 
     for (size_t i = 0; i < ev->n_factors; i++) {
         const struct rf_factor *f = &ev->factors[i];
@@ -569,7 +568,7 @@ char *rf_evaluation_json(const struct rf_evaluation *ev, struct rf_arena *a)
                                           f->observed, "effect", f->effect, "rules", rules,
                                           "sentence", f->sentence));
     }
-    doc = rf_json_must(json_pack(
+    return rf_json_must(json_pack(
         "{s:s, s:i, s:o, s:i, s:i, s:i, s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "recommendation",
         recommendation_names[ev->recommendation], "score", ev->score, "factors", factors,
         "days_since_purchase", ev->days_since_purchase, "days_past_window", ev->days_past_window,
@@ -577,7 +576,13 @@ char *rf_evaluation_json(const struct rf_evaluation *ev, struct rf_arena *a)
         (json_int_t)ev->amount_outside_minor, "currency", ev->currency, "tier",
         tier_names[ev->tier], "priority", rf_priority_name(ev->priority), "policy_version",
         (json_int_t)ev->policy_version, "category", ev->category, "reason", ev->reason));
-    text = rf_json_canonical(a, doc);
+}
+
+char *rf_evaluation_json(const struct rf_evaluation *ev, struct rf_arena *a)
+{
+    json_t *doc = rf_evaluation_doc(ev);
+    char *text = rf_json_canonical(a, doc);
+
     json_decref(doc);
     return text;
 }

@@ -136,6 +136,15 @@ enum rf_code rf_evaluate(const struct rf_policy *policy, const struct rf_eval_in
  */
 char *rf_evaluation_json(const struct rf_evaluation *ev, struct rf_arena *a);
 
+struct json_t;
+
+/*
+ * The document rf_evaluation_json writes, as jansson's value: a new
+ * reference, the caller's to json_decref. For code that stores the text and
+ * also reads the evaluation back (EvaluateCase's reply) without parsing it.
+ */
+struct json_t *rf_evaluation_doc(const struct rf_evaluation *ev);
+
 /* "APPROVE", "ESCALATE", "DENY"; NULL for a value out of range. */
 const char *rf_recommendation_name(enum rf_recommendation r);
 

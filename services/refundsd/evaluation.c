@@ -9,10 +9,13 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "case_change.h"
 #include "case_validate.h"
 #include "evaluate.h"
 #include "evaluation_store.h"
+#include "json_text.h"
 #include "policy_cache.h"
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
@@ -101,8 +104,7 @@ static void apply_evaluation(struct rf_call *call, const struct rf_case_row *row
     int state = 0;
 
     c->etag = rf_arena_printf(call->ctx.arena, "%lld", row->version + 1);
-    rf_pb_enum_from_short(&refunds__v1__case_state__descriptor, rf_case_state_name(ch->to),
-                          &state);
+    rf_pb_enum_from_short(&refunds__v1__case_state__descriptor, rf_case_state_name(ch->to), &state);
     c->state = state;
     c->update_time = rf_pb_timestamp(call->ctx.arena, call->ctx.now_us);
     c->evaluation = stored;
@@ -160,10 +162,12 @@ RF_HANDLER(evaluate_case, Refunds__V1__EvaluateCaseRequest, Refunds__V1__Case)
     rec.days_past_window = ev.days_past_window;
     rec.amount_outside_minor = ev.amount_outside_minor;
     rec.currency = ev.currency;
-    rec.result_json = rf_evaluation_json(&ev, a);
+    rec.result_doc = rf_evaluation_doc(&ev);
+    rec.result_json = rf_json_canonical(a, rec.result_doc);
     rec.history = &history;
     rec.customer_id = in->customer_id[0] != '\0' ? in->customer_id : NULL;
     code = rf_evaluation_store_record(&call->ctx, &ch, &rec, &applied, &stored);
+    json_decref(rec.result_doc);
     if (code == RF_OK && applied)
         apply_evaluation(call, &row, &ch, stored, rec.customer_id);
     return rf_case_finish_change_as(call, code, &row, applied, row.pb, out);

@@ -104,8 +104,8 @@ enum rf_code rf_evaluation_store_history(struct rf_ctx *ctx, const struct rf_cas
     return RF_OK;
 }
 
-/* The history as stored with the evaluation: compact JSON, keys sorted. */
-static char *history_json(struct rf_arena *a, const struct rf_eval_history *h, const char *currency)
+/* The history as stored with the evaluation (a new reference). */
+static json_t *history_doc(const struct rf_eval_history *h, const char *currency)
 {
     json_t *doc =
         json_pack("{s:i, s:i, s:I, s:s, s:i, s:i, s:i, s:b}", "previous_cases", h->previous_cases,
@@ -113,17 +113,26 @@ static char *history_json(struct rf_arena *a, const struct rf_eval_history *h, c
                   (json_int_t)h->refunded_in_window_minor, "currency", currency, "previous_denials",
                   h->previous_denials, "open_findings", h->open_findings, "interactions",
                   h->interactions, "previous_detractor", h->previous_detractor);
-    char *text;
 
     if (doc == NULL)
         abort();
-    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(doc);
+    return doc;
+}
+
+/* doc as stored: compact JSON, keys sorted, in a. */
+static char *stored_text(struct rf_arena *a, const json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+
     if (text == NULL)
         abort();
     rf_arena_defer(a, free, text);
     return text;
 }
+
+static Refunds__V1__Evaluation *message_from_docs(struct rf_arena *a, int seq,
+                                                  const char *evaluated_by, int64_t evaluated_us,
+                                                  json_t *r, json_t *h);
 
 static const char *upper(struct rf_arena *a, const char *s)
 {
@@ -138,7 +147,8 @@ enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case
                                         const struct rf_evaluation_record *rec, bool *applied,
                                         Refunds__V1__Evaluation **stored)
 {
-    const char *history_text = history_json(ctx->arena, rec->history, rec->currency);
+    json_t *hdoc = history_doc(rec->history, rec->currency);
+    const char *history_text = stored_text(ctx->arena, hdoc);
     struct rf_params p;
     enum rf_code code;
 
@@ -157,9 +167,9 @@ enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case
     code = rf_case_run_change(ctx, &record, &p, applied);
     /* The row's seq is the count the statement raised from the one read ($12's version). */
     if (code == RF_OK && *applied)
-        *stored = rf_evaluation_store_message(ctx->arena, ch->before->evaluation_count + 1,
-                                              ctx->actor.subject, ctx->now_us, rec->result_json,
-                                              history_text);
+        *stored = message_from_docs(ctx->arena, ch->before->evaluation_count + 1,
+                                    ctx->actor.subject, ctx->now_us, rec->result_doc, hdoc);
+    json_decref(hdoc);
     return code;
 }
 
@@ -268,14 +278,12 @@ static Refunds__V1__EvaluationHistory *history_message(struct rf_arena *a, json_
     return out;
 }
 
-Refunds__V1__Evaluation *rf_evaluation_store_message(struct rf_arena *a, int seq,
-                                                     const char *evaluated_by, int64_t evaluated_us,
-                                                     const char *result_json,
-                                                     const char *history_json_text)
+/* The API view of an evaluation from its documents r and h (either may be NULL: left out). */
+static Refunds__V1__Evaluation *message_from_docs(struct rf_arena *a, int seq,
+                                                  const char *evaluated_by, int64_t evaluated_us,
+                                                  json_t *r, json_t *h)
 {
     Refunds__V1__Evaluation *ev = rf_pb_new(a, &refunds__v1__evaluation__descriptor);
-    json_t *r = json_loads(result_json != NULL ? result_json : "", 0, NULL);
-    json_t *h = json_loads(history_json_text != NULL ? history_json_text : "", 0, NULL);
     json_t *factors;
 
     ev->number = seq;
@@ -300,12 +308,25 @@ Refunds__V1__Evaluation *rf_evaluation_store_message(struct rf_arena *a, int seq
         ev->policy_version = json_integer_value(json_object_get(r, "policy_version"));
         ev->category = str(a, r, "category");
         ev->reason = str(a, r, "reason");
-        json_decref(r);
     }
-    if (h != NULL) {
+    if (h != NULL)
         ev->history = history_message(a, h);
+    return ev;
+}
+
+Refunds__V1__Evaluation *rf_evaluation_store_message(struct rf_arena *a, int seq,
+                                                     const char *evaluated_by, int64_t evaluated_us,
+                                                     const char *result_json,
+                                                     const char *history_json_text)
+{
+    json_t *r = json_loads(result_json != NULL ? result_json : "", 0, NULL);
+    json_t *h = json_loads(history_json_text != NULL ? history_json_text : "", 0, NULL);
+    Refunds__V1__Evaluation *ev = message_from_docs(a, seq, evaluated_by, evaluated_us, r, h);
+
+    if (r != NULL)
+        json_decref(r);
+    if (h != NULL)
         json_decref(h);
-    }
     return ev;
 }
 

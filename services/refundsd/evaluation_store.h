@@ -42,6 +42,8 @@ enum rf_code rf_evaluation_store_history(struct rf_ctx *ctx, const struct rf_cas
  * result (struct rf_evaluation) as the handler names it, so that the store
  * needs none of the engine's code.
  */
+struct json_t;
+
 struct rf_evaluation_record {
     long long policy_version;
     const char *recommendation; /* "APPROVE", "ESCALATE", "DENY" */
@@ -51,7 +53,8 @@ struct rf_evaluation_record {
     int days_past_window;
     long long amount_outside_minor;
     const char *currency;
-    const char *result_json; /* rf_evaluation_json */
+    const char *result_json;   /* rf_evaluation_json */
+    struct json_t *result_doc; /* the same as a document (rf_evaluation_doc), for the reply */
     const struct rf_eval_history *history;
     const char *customer_id; /* recorded on a case that has none; NULL to leave it */
 };
@@ -62,8 +65,9 @@ struct rf_evaluation_record {
  * version, recommendation, tier and priority. *applied is false when the case
  * no longer had the version and state read, or already has RF_EVALUATIONS_MAX
  * evaluations. When applied, *stored is the evaluation as GetCase and
- * ListEvaluations will show it (rf_evaluation_store_message of what was
- * written), in ctx's arena.
+ * ListEvaluations will show it (the conversion of rf_evaluation_store_message,
+ * from rec->result_doc and the history's document, not their text parsed
+ * again), in ctx's arena.
  */
 enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case_change *ch,
                                         const struct rf_evaluation_record *rec, bool *applied,
