@@ -15,7 +15,6 @@
 #include "case_validate.h"
 #include "evaluate.h"
 #include "evaluation_store.h"
-#include "json_text.h"
 #include "policy_cache.h"
 #include "refunds/pb.h"
 #include "refunds/timeutil.h"
@@ -163,7 +162,6 @@ RF_HANDLER(evaluate_case, Refunds__V1__EvaluateCaseRequest, Refunds__V1__Case)
     rec.amount_outside_minor = ev.amount_outside_minor;
     rec.currency = ev.currency;
     rec.result_doc = rf_evaluation_doc(&ev);
-    rec.result_json = rf_json_canonical(a, rec.result_doc);
     rec.history = &history;
     rec.customer_id = in->customer_id[0] != '\0' ? in->customer_id : NULL;
     code = rf_evaluation_store_record(&call->ctx, &ch, &rec, &applied, &stored);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "evaluation_store.h"
+#include "json_text.h"
 #include "refunds/pb.h"
 
 #define STR_(x) #x
@@ -119,17 +120,6 @@ static json_t *history_doc(const struct rf_eval_history *h, const char *currency
     return doc;
 }
 
-/* doc as stored: compact JSON, keys sorted, in a. */
-static char *stored_text(struct rf_arena *a, const json_t *doc)
-{
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-
-    if (text == NULL)
-        abort();
-    rf_arena_defer(a, free, text);
-    return text;
-}
-
 static Refunds__V1__Evaluation *message_from_docs(struct rf_arena *a, int seq,
                                                   const char *evaluated_by, int64_t evaluated_us,
                                                   json_t *r, json_t *h);
@@ -148,7 +138,6 @@ enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case
                                         Refunds__V1__Evaluation **stored)
 {
     json_t *hdoc = history_doc(rec->history, rec->currency);
-    const char *history_text = stored_text(ctx->arena, hdoc);
     struct rf_params p;
     enum rf_code code;
 
@@ -161,8 +150,8 @@ enum rf_code rf_evaluation_store_record(struct rf_ctx *ctx, const struct rf_case
     rf_param_int(&p, ctx->arena, rec->days_past_window);
     rf_param_int(&p, ctx->arena, rec->amount_outside_minor);
     rf_param_text(&p, rec->currency);
-    rf_param_text(&p, rec->result_json); /* $22 */
-    rf_param_text(&p, history_text);
+    rf_param_text(&p, rf_json_canonical(ctx->arena, rec->result_doc)); /* $22 */
+    rf_param_text(&p, rf_json_canonical(ctx->arena, hdoc));
     rf_param_text(&p, rec->customer_id); /* $24 */
     code = rf_case_run_change(ctx, &record, &p, applied);
     /* The row's seq is the count the statement raised from the one read ($12's version). */
@@ -323,10 +312,8 @@ Refunds__V1__Evaluation *rf_evaluation_store_message(struct rf_arena *a, int seq
     json_t *h = json_loads(history_json_text != NULL ? history_json_text : "", 0, NULL);
     Refunds__V1__Evaluation *ev = message_from_docs(a, seq, evaluated_by, evaluated_us, r, h);
 
-    if (r != NULL)
-        json_decref(r);
-    if (h != NULL)
-        json_decref(h);
+    json_decref(r); /* NULL when it was not JSON: jansson ignores it */
+    json_decref(h);
     return ev;
 }
 

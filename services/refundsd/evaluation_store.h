@@ -53,8 +53,7 @@ struct rf_evaluation_record {
     int days_past_window;
     long long amount_outside_minor;
     const char *currency;
-    const char *result_json;   /* rf_evaluation_json */
-    struct json_t *result_doc; /* the same as a document (rf_evaluation_doc), for the reply */
+    struct json_t *result_doc; /* rf_evaluation_doc: stored as its canonical text */
     const struct rf_eval_history *history;
     const char *customer_id; /* recorded on a case that has none; NULL to leave it */
 };
