@@ -5,9 +5,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cache_listener.h"
+#include "refunds/crypto.h"
 #include "refunds/db.h"
 #include "refunds/log.h"
 #include "refunds/timeutil.h"
@@ -23,9 +25,28 @@ struct rf_cache_listener {
     atomic_bool stop;
 };
 
+/*
+ * A payload is one case id or several, comma-separated (migration 0015: a
+ * statement's changes in notifications of up to 200 ids). A part too long to
+ * be an id names no cached case.
+ */
 static void on_notify(void *arg, const char *payload)
 {
-    rf_case_cache_invalidate(arg, payload);
+    char id[RF_UUID_TEXT_LEN + 1];
+
+    for (const char *p = payload;; p++) {
+        const char *end = strchr(p, ',');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+        if (n > 0 && n < sizeof id) {
+            memcpy(id, p, n);
+            id[n] = '\0';
+            rf_case_cache_invalidate(arg, id);
+        }
+        if (end == NULL)
+            return;
+        p = end;
+    }
 }
 
 static void pause_ms(long ms)

@@ -64,6 +64,25 @@ class NotifyAfterCommit(ServerTest):
         self.assertIn("kept=1000", lines)
         self.assertEqual(len(set(payloads)), 3, "the ids past the first 1,000 were notified")
 
+    def test_many_ids_go_in_notifications_of_two_hundred(self):
+        lines, payloads = self.session(
+            "CREATE TEMP TABLE ids AS SELECT gen_random_uuid() AS id, n FROM generate_series(1, 450) n;\n"
+            "SELECT 'ids=' || string_agg(id::text, ',' ORDER BY n) FROM ids;\n"
+            "BEGIN; SELECT refunds_announce_all(array(SELECT id FROM ids ORDER BY n)); COMMIT;")
+        [want] = [line[4:].split(",") for line in lines if line.startswith("ids=")]
+        self.assertEqual([len(p.split(",")) for p in payloads], [200, 200, 50])
+        self.assertEqual([i for p in payloads for i in p.split(",")], want, "each id once, in order")
+        self.assertTrue(all(len(p) < 8000 for p in payloads), "within NOTIFY's payload limit")
+        # In a deferring transaction they join the list, once each, and nothing is sent.
+        lines, payloads = self.session(
+            "BEGIN; SET LOCAL refunds.defer_notify = on;\n"
+            "SELECT refunds_announce_all(ARRAY['0190d5a4-0000-7000-8000-000000000001',"
+            " '0190d5a4-0000-7000-8000-000000000002', '0190d5a4-0000-7000-8000-000000000001']::uuid[]);\n"
+            "SELECT 'pending=' || current_setting('refunds.announce'); COMMIT;")
+        self.assertIn("pending=0190d5a4-0000-7000-8000-000000000001,0190d5a4-0000-7000-8000-000000000002",
+                      lines)
+        self.assertEqual(payloads, [])
+
     def test_a_call_commits_without_notifying_and_its_announcement_follows(self):
         other = Server(self.db.url, self.tokens_file)
         try:

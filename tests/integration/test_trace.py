@@ -191,6 +191,29 @@ class TraceTest(MoneyTest):
             self.db.sql(sql)
             wait_for(lambda: seen(self.trace(case.name)), 10, sql)
 
+    def test_one_statement_over_many_cases_drops_each_cached_trace(self):
+        # Migration 0015: a statement's changes are announced once, the cases comma-separated.
+        tag = rid()[:8]
+        prids = [f"re_many_{tag}_{i}" for i in range(2)]
+        cases = [self.stage(p, [event("refund.failed", 1, stripe_refund(p, "failed", failure_reason="declined"))], 1)
+                 for p in prids]
+        for c in cases:
+            self.assertEqual(len(self.trace(c.name).refunds[0].open_findings), 1)  # now cached
+        quoted = ", ".join(f"'{p}'" for p in prids)
+        changes = [
+            (f"UPDATE refunds SET failure_reason = 'lost_or_stolen_card' WHERE provider_refund_id IN ({quoted})",
+             lambda t: t.refunds[0].failure_reason == "lost_or_stolen_card"),
+            (f"UPDATE findings SET action = 'Call them both' WHERE provider_refund_id IN ({quoted})",
+             lambda t: t.refunds[0].open_findings[0].suggested_action == "Call them both"),
+            (f"UPDATE follow_ups SET due_at = now() + interval '4 days' WHERE finding_id IN"
+             f" (SELECT id FROM findings WHERE provider_refund_id IN ({quoted}))",
+             lambda t: date_text(time.time() + 4 * 86400, "es") in t.script.text),
+        ]
+        for sql, seen in changes:
+            self.db.sql(sql)
+            for c in cases:
+                wait_for(lambda: seen(self.trace(c.name)), 10, f"{c.name} after {sql}")
+
     def test_bad_names_unknown_cases_and_roles(self):
         case = self.approved_case()
         with self.assertRaises(grpc.RpcError) as ctx:
