@@ -2,10 +2,18 @@
  * Unit tests of the Redis access layer's pure parts (services/common/cache.c):
  * URL parsing (TCP, IPv6, unix sockets, credentials, databases, refusals that
  * never echo a password), the address used in messages, error replies, and
- * the UNAVAILABLE contract on a socket that does not exist. No Redis server
- * is needed; tests/integration/test_psp_load.py covers the real one.
+ * the UNAVAILABLE contract on a socket that does not exist, and how replies
+ * are read (built in the pipeline's arena, every RESP type, a reply cut
+ * short) from a peer on a unix socket that answers with fixed bytes. No Redis
+ * server is needed; tests/integration/test_psp_load.py covers the real one.
  */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -260,4 +268,117 @@ Test(cache, a_formatted_command_counts_as_one)
     cr_assert_eq(rf_cache_pipeline_count(p), 1);
     rf_arena_destroy(a);
     rf_cache_destroy(c);
+}
+
+/* A peer that accepts one connection, reads once, writes its bytes and closes. */
+struct peer {
+    int listen_fd;
+    const char *answer;
+    size_t answer_len;
+    char url[128];
+    char path[96];
+    pthread_t thread;
+};
+
+static void *peer_run(void *arg)
+{
+    struct peer *p = arg;
+    int fd = accept(p->listen_fd, NULL, NULL);
+    char buf[4096];
+
+    if (fd >= 0) {
+        if (read(fd, buf, sizeof buf) > 0 && write(fd, p->answer, p->answer_len) < 0)
+            perror("peer write");
+        close(fd);
+    }
+    return NULL;
+}
+
+static void peer_start(struct peer *p, const char *answer, size_t len)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+    snprintf(p->path, sizeof p->path, "/tmp/refunds-cache-test-%d.sock", (int)getpid());
+    unlink(p->path);
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", p->path);
+    snprintf(p->url, sizeof p->url, "unix://%s", p->path);
+    p->answer = answer;
+    p->answer_len = len;
+    p->listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert(p->listen_fd >= 0);
+    cr_assert_eq(bind(p->listen_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cr_assert_eq(listen(p->listen_fd, 1), 0);
+    cr_assert_eq(pthread_create(&p->thread, NULL, peer_run, p), 0);
+}
+
+static void peer_stop(struct peer *p)
+{
+    pthread_join(p->thread, NULL);
+    close(p->listen_fd);
+    unlink(p->path);
+}
+
+/* Runs n HGETALLs against a peer that answers answer[0..len) and closes; their replies in *r. */
+static enum rf_code run_against(const char *answer, size_t len, int n, struct rf_arena *a,
+                                redisReply ***r, struct rf_error *err)
+{
+    struct peer peer;
+    struct rf_cache *c;
+    struct rf_cache_pipeline *p;
+    const char *argv[] = {"HGETALL", "k"};
+    size_t argvlen[] = {7, 1};
+    enum rf_code code;
+
+    peer_start(&peer, answer, len);
+    c = rf_cache_create(peer.url, 1000, 1000, err);
+    cr_assert_not_null(c, "%s", err->message);
+    p = rf_cache_pipeline_begin(c, a);
+    for (int i = 0; i < n; i++)
+        rf_cache_pipeline_add(p, 2, argv, argvlen);
+    rf_error_clear(err);
+    code = rf_cache_pipeline_run(p, r, err);
+    peer_stop(&peer);
+    rf_cache_destroy(c); /* the replies stay: they live in the arena */
+    return code;
+}
+
+Test(cache_replies, every_type_is_read_into_the_pipelines_arena)
+{
+    /* An array of a string, an integer, a nil and an empty array; a status; an error. */
+    static const char answer[] = "*4\r\n$3\r\na\0b\r\n:-42\r\n$-1\r\n*0\r\n+OK\r\n-ERR no\r\n";
+    struct rf_arena *a = rf_arena_create(0);
+    struct rf_error err;
+    redisReply **r = NULL;
+
+    cr_assert_eq(run_against(answer, sizeof answer - 1, 3, a, &r, &err), RF_OK, "%s %s",
+                 err.message, err.detail);
+    cr_assert_eq(r[0]->type, REDIS_REPLY_ARRAY);
+    cr_assert_eq(r[0]->elements, 4);
+    cr_assert_eq(r[0]->element[0]->type, REDIS_REPLY_STRING);
+    cr_assert_eq(r[0]->element[0]->len, 3);
+    cr_assert(memcmp(r[0]->element[0]->str, "a\0b", 4) == 0, "a NUL inside, one after");
+    cr_assert_eq(r[0]->element[1]->type, REDIS_REPLY_INTEGER);
+    cr_assert_eq(r[0]->element[1]->integer, -42);
+    cr_assert_eq(r[0]->element[2]->type, REDIS_REPLY_NIL);
+    cr_assert_eq(r[0]->element[3]->type, REDIS_REPLY_ARRAY);
+    cr_assert_eq(r[0]->element[3]->elements, 0);
+    cr_assert_eq(r[1]->type, REDIS_REPLY_STATUS);
+    cr_assert_str_eq(r[1]->str, "OK");
+    cr_assert(rf_cache_reply_is_error(r[2], "ERR no"));
+    /* The replies go with the arena (the sanitizer build would report a leak or a bad free). */
+    rf_arena_destroy(a);
+}
+
+Test(cache_replies, a_reply_cut_short_is_unavailable_and_the_connection_dropped)
+{
+    /* Two of the array's three elements, then the peer closes. */
+    static const char answer[] = "*3\r\n$6\r\nstatus\r\n$9\r\nsucceeded\r\n";
+    struct rf_arena *a = rf_arena_create(0);
+    struct rf_error err;
+    redisReply **r = NULL;
+
+    /* The part read was built in the arena: dropping the connection must not free it. */
+    cr_assert_eq(run_against(answer, sizeof answer - 1, 1, a, &r, &err), RF_UNAVAILABLE);
+    cr_assert(strncmp(err.detail, "read a reply: ", 14) == 0, "%s", err.detail);
+    rf_arena_destroy(a);
 }
