@@ -198,6 +198,14 @@ class PolicyReport(ServerTest):
                          (0.5, 4 * HOUR, 10 * HOUR))
         r = self.report(ppb.REPORT_DIMENSION_POLICY_VERSION, ppb.REPORT_DIMENSION_CHANNEL)
         self.assertEqual([(list(x.keys), x.cases) for x in r.rows], [(["1", "email"], 6), (["none", "email"], 1)])
+        # The totals are the same whatever the grouping, the amounts in currency order
+        # (added up from the groups' rows, which meet the currencies in another order by tier).
+        for dims in ([ppb.REPORT_DIMENSION_TIER], [ppb.REPORT_DIMENSION_CATEGORY, ppb.REPORT_DIMENSION_REASON],
+                     [ppb.REPORT_DIMENSION_CHANNEL]):
+            total = self.report(*dims).total
+            self.assertEqual(self.amounts(total), [("EUR", 5, 43000, 15000, 15000), ("USD", 2, 8000, 4000, 4000)],
+                             dims)
+            self.assertEqual(self.nps(total), (5, 3, 1, 1, True, 40.0), dims)
         # NPS by policy version: the withdrawn E, never evaluated, has no answer.
         self.assertEqual([self.nps(x) for x in r.rows], [(5, 3, 1, 1, True, 40.0), (0, 0, 0, 0, False, 0.0)])
 
