@@ -38,12 +38,14 @@ static void teardown(void)
 TestSuite(auth_load, .init = setup, .fini = teardown);
 TestSuite(auth_identify, .init = setup, .fini = teardown);
 
-/* Writes content to a new temporary file and returns its path. */
+/* Writes content to a new temporary file and returns its path (the test's previous one removed). */
 static const char *tokens_file(const char *content)
 {
     int fd;
     size_t len = strlen(content);
 
+    if (path[0] != '\0')
+        unlink(path); /* a test that loads twice: teardown removes only the last */
     strcpy(path, "/tmp/refunds-tokens-XXXXXX");
     fd = mkstemp(path);
     cr_assert_geq(fd, 0, "mkstemp failed");
