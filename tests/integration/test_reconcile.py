@@ -6,7 +6,8 @@ PostgreSQL, and what it found read through the Reconciliation service.
 
 Checks every expected finding and no other; a second pass changes nothing; a
 provider update that clears a finding closes it with its reason; a receipt
-confirmation closes an overdue finding; a stale snapshot gives no NOT_FOUND;
+confirmation closes an overdue finding; a stale snapshot gives no NOT_FOUND; a
+refund checked before its provider's data arrived is checked again when it is loaded;
 the case shows its refunds' provider status (the cache is dropped); SIGKILL
 mid-pass, Redis gone mid-pass and two reconcilers at once each end with
 exactly the findings of an uninterrupted pass, every refund checked once."""
@@ -170,6 +171,45 @@ class ReconcileTest(MoneyTest):
         self.issue(orphan_case, "stripe", "re_orphan", days_ago=2)
         self.assertEqual(self.findings(["re_orphan"], "OPEN"), {})
         del adyen_case, paypal_case, stale_case
+
+    def test_a_refund_checked_before_its_providers_data_is_checked_again_when_it_is_loaded(self):
+        # The payments system records two refunds; the reconciler checks them before their records arrive:
+        # Stripe's data (current now) lacks the first, and no data of "other" was ever loaded.
+        early = self.issue(self.approved_case(), "stripe", "re_beforedata", days_ago=0)
+        blind = self.issue(self.approved_case(provider="other"), "other", "oth_beforedata", days_ago=0)
+        self.load_events("stripe-before.ndjson", [
+            event("refund.updated", 0, stripe_refund("re_beforedata_neighbour", "pending", days_ago=0))])
+        self.recon.once()
+        state = ("SELECT r.provider_refund_id, r.observed_status, k.awaiting, k.checks,"
+                 " k.next_check_at > now() + interval '10 minutes' FROM refunds r"
+                 " JOIN refund_checks k ON k.refund_id = r.id"
+                 " WHERE r.provider_refund_id IN ('re_beforedata', 'oth_beforedata') ORDER BY 1")
+        waiting = [["oth_beforedata", "UNKNOWN", "t", "1", "t"], ["re_beforedata", "NOT_FOUND", "t", "1", "t"]]
+        self.assertEqual(self.db.sql(state), waiting, "checked once, next in 15 minutes or an hour")
+        # A pass with no new data does not check them again.
+        logs = self.recon.once()
+        self.assertEqual(self.db.sql(state), waiting)
+        self.assertFalse([l for l in logs if l.get("event") == "woken"
+                          and l["provider"] in ("stripe", "other")], logs)
+
+        # Their records arrive: the next pass checks both at once against them.
+        self.load_events("stripe-after.ndjson", [
+            event("refund.updated", 0, stripe_refund("re_beforedata", "succeeded", days_ago=0, reference="ARN-BEFOREDATA"))])
+        self.load("generic", "other.csv",
+                  "provider,provider_refund_id,payment_ref,status,amount_minor,currency,reference,reference_type,"
+                  "reference_status,created_at,updated_at\n"
+                  f"other,oth_beforedata,PAY-9,pending,4999,EUR,,,,{rfc3339(at(0))},{rfc3339(at(0))}\n")
+        logs = self.recon.once()
+        self.assertEqual(self.db.sql(state), [["oth_beforedata", "PENDING", "f", "2", "t"],
+                                              ["re_beforedata", "SUCCEEDED", "f", "2", "t"]])
+        woken = {l["provider"]: l["refunds"] for l in logs if l.get("event") == "woken"}
+        self.assertGreaterEqual(woken.get("stripe", 0), 1, logs)
+        self.assertGreaterEqual(woken.get("other", 0), 1, logs)
+        got = self.client.call("GetCase", pb.GetCaseRequest(name=early.name))
+        self.assertEqual(got.refunds[0].provider_status, pb.PROVIDER_STATUS_SUCCEEDED)
+        self.assertEqual(got.refunds[0].transfer_reference, "ARN-BEFOREDATA")
+        got = self.client.call("GetCase", pb.GetCaseRequest(name=blind.name))
+        self.assertEqual(got.refunds[0].provider_status, pb.PROVIDER_STATUS_PENDING)
 
     def test_the_same_provider_refund_twice_is_one_refund(self):
         c = self.approved_case()

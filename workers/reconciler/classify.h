@@ -136,6 +136,7 @@ struct rf_recon_provider {
 struct rf_recon_snapshot {
     bool present;        /* false: no snapshot of this provider was ever loaded */
     int64_t taken_at_us; /* when the provider's data was current */
+    int64_t loaded_at_us; /* when it was loaded into the cache (0: not said) */
 };
 
 /* One piece of evidence: what the provider or our record said. Both strings non-NULL. */

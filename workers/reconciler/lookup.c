@@ -57,7 +57,10 @@ static bool decode_record(struct rf_arena *a, const char *provider, const char *
     return true;
 }
 
-/* Fills *out from a HGETALL of a snapshot hash: present with taken_at when it has one. */
+/*
+ * Fills *out from a HGETALL of a snapshot hash: present with taken_at when it
+ * has one, and its loaded_at when readable.
+ */
 static void decode_snapshot(const redisReply *r, struct rf_recon_snapshot *out)
 {
     memset(out, 0, sizeof *out);
@@ -66,9 +69,13 @@ static void decode_snapshot(const redisReply *r, struct rf_recon_snapshot *out)
     for (size_t i = 0; i + 1 < r->elements; i += 2) {
         const redisReply *k = r->element[i], *v = r->element[i + 1];
 
-        if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING &&
-            strcmp(k->str, "taken_at") == 0)
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            continue;
+        if (strcmp(k->str, "taken_at") == 0)
             out->present = rf_time_parse_rfc3339(v->str, &out->taken_at_us);
+        else if (strcmp(k->str, "loaded_at") == 0 &&
+                 !rf_time_parse_rfc3339(v->str, &out->loaded_at_us))
+            out->loaded_at_us = 0;
     }
 }
 
@@ -124,6 +131,25 @@ enum rf_code rf_recon_lookup(struct rf_cache *cache, struct rf_arena *a,
         snapshots[i] = snap[which[i]];
     }
     return RF_OK;
+}
+
+enum rf_code rf_recon_snapshots(struct rf_cache *cache, struct rf_arena *a,
+                                const char *const *providers, size_t n,
+                                struct rf_recon_snapshot *out, struct rf_error *err)
+{
+    struct rf_cache_pipeline *p = rf_cache_pipeline_begin(cache, a);
+    redisReply **replies;
+    enum rf_code code;
+
+    for (size_t i = 0; i < n; i++)
+        add_hgetall(p, rf_psp_key_snapshot(a, providers[i]));
+    code = rf_cache_pipeline_run(p, &replies, err);
+    for (size_t i = 0; code == RF_OK && i < n; i++) {
+        if (replies[i]->type == REDIS_REPLY_ERROR)
+            return rf_fail(err, RF_UNAVAILABLE, "Redis refused a lookup: %.200s", replies[i]->str);
+        decode_snapshot(replies[i], &out[i]);
+    }
+    return code;
 }
 
 enum rf_code rf_recon_day_index(struct rf_cache *cache, struct rf_arena *a, const char *provider,

@@ -26,6 +26,11 @@ enum rf_code rf_recon_lookup(struct rf_cache *cache, struct rf_arena *a,
                              struct rf_recon_provider *providers,
                              struct rf_recon_snapshot *snapshots, struct rf_error *err);
 
+/* The snapshots of the n providers, in one pipeline, into out[i]. */
+enum rf_code rf_recon_snapshots(struct rf_cache *cache, struct rf_arena *a,
+                                const char *const *providers, size_t n,
+                                struct rf_recon_snapshot *out, struct rf_error *err);
+
 /*
  * Up to count ids of provider's refunds created on the UTC day of day_us, from
  * position start of the day's index (psp:<provider>:created:<day>, by created

@@ -31,8 +31,8 @@ struct backoff {
     int64_t failing_since;
 };
 
-/* The most (provider, day) indexes the orphan scan reads: 16 providers, 91 days each. */
-#define SCAN_DAYS_MAX (16 * 91)
+/* The most (provider, day) indexes the orphan scan reads: every provider, 91 days each. */
+#define SCAN_DAYS_MAX (RF_RECON_PROVIDERS_MAX * 91)
 
 /* One day index of the orphan scan, shared by the lanes: the next chunk to read, and the end. */
 struct scan_day {
@@ -271,8 +271,9 @@ static enum rf_code orphan_chunk(struct lane *ln, const char *provider, const ch
  */
 static struct scan_day *scan_days(struct rf_recon_worker *w, struct rf_arena *a, size_t *n)
 {
-    const char *providers[16];
-    size_t n_providers = provider_list(a, w->settings->providers, providers, 16);
+    const char *providers[RF_RECON_PROVIDERS_MAX];
+    size_t n_providers =
+        provider_list(a, w->settings->providers, providers, RF_RECON_PROVIDERS_MAX);
     int64_t today = rf_now_us();
     struct scan_day *days = rf_arena_calloc(a, SCAN_DAYS_MAX, sizeof *days);
 
@@ -378,6 +379,67 @@ static void *run_lane(void *arg)
     return NULL;
 }
 
+/* Logs a step of the wake that failed; the next pass tries it again. */
+static void wake_failed(const struct rf_ctx *ctx, const char *provider)
+{
+    struct rf_logline l;
+
+    rf_log_begin(&l, RF_LOG_WARN, "wake_failed");
+    if (provider != NULL)
+        rf_log_str(&l, "provider", provider);
+    rf_log_str(&l, "error", ctx->err.message);
+    if (ctx->err.detail[0] != '\0')
+        rf_log_str(&l, "detail", ctx->err.detail);
+    rf_log_end(&l);
+}
+
+/*
+ * Before the pass's cut-off: for each provider whose snapshot was loaded
+ * since the last wake, the refunds whose last check came before the load and
+ * found none of its data become due now, so that this pass checks them
+ * against the data just loaded (migration 0016). Without it, a refund
+ * checked just before its provider's file arrived would wait for its
+ * scheduled check, an hour later. The first pass of a process wakes every
+ * provider's (the statement skips refunds checked since the load, so that
+ * costs nothing twice). A failure here is logged and left to the next pass:
+ * the batches meet the same database or Redis, and retry.
+ */
+static void wake(struct rf_recon_worker *w)
+{
+    struct rf_ctx *ctx = &w->ctx;
+    const char *providers[RF_RECON_PROVIDERS_MAX];
+    struct rf_recon_snapshot snap[RF_RECON_PROVIDERS_MAX];
+    size_t n;
+
+    reset(ctx);
+    n = provider_list(ctx->arena, w->settings->providers, providers, RF_RECON_PROVIDERS_MAX);
+    if (rf_recon_snapshots(w->cache, ctx->arena, providers, n, snap, &ctx->err) != RF_OK) {
+        wake_failed(ctx, NULL);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        long long woken = 0;
+        char loaded[40];
+        struct rf_logline l;
+
+        if (snap[i].loaded_at_us == 0 || snap[i].loaded_at_us == w->loaded_seen[i])
+            continue;
+        if (rf_recon_store_wake(ctx, providers[i], snap[i].loaded_at_us, &woken) != RF_OK) {
+            wake_failed(ctx, providers[i]);
+            continue;
+        }
+        w->loaded_seen[i] = snap[i].loaded_at_us;
+        if (woken == 0)
+            continue;
+        rf_time_format_rfc3339(snap[i].loaded_at_us, loaded, sizeof loaded);
+        rf_log_begin(&l, RF_LOG_INFO, "woken");
+        rf_log_str(&l, "provider", providers[i]);
+        rf_log_str(&l, "loaded_at", loaded);
+        rf_log_int(&l, "refunds", woken);
+        rf_log_end(&l);
+    }
+}
+
 enum run_step { RUN_START, RUN_FINISHED, RUN_ABANDONED };
 
 /* A statement outside a batch (start and end of the run), retried like a batch. */
@@ -433,6 +495,7 @@ enum rf_code rf_recon_pass(struct rf_recon_worker *w, struct rf_pass_stats *stat
     if (lanes == NULL)
         abort(); /* out of memory */
     memset(stats, 0, sizeof *stats);
+    wake(w);
     rf_uuid_v7(rf_now_us() / 1000, run_id);
     code = run_step(w, run_id, RUN_START);
     if (code != RF_OK)

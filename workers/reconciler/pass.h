@@ -13,11 +13,15 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "recon_config.h"
 #include "refunds/cache.h"
 #include "refunds/ctx.h"
 #include "settings.h"
+
+/* The most providers REFUNDS_RECON_PROVIDERS may name. */
+#define RF_RECON_PROVIDERS_MAX 16
 
 /* What a pass needs and keeps between passes; one per process. */
 struct rf_recon_worker {
@@ -27,6 +31,11 @@ struct rf_recon_worker {
     struct rf_cache *cache; /* the first thread's Redis (the others open their own per pass) */
     atomic_bool *stop;      /* set by SIGTERM: finish the batch, then stop */
     bool give_up;           /* --once: fail after settings->give_up_s of retries */
+    /*
+     * Per provider of settings->providers, in its order: the loaded_at of its
+     * snapshot when a pass last woke its refunds awaiting data (0: never).
+     */
+    int64_t loaded_seen[RF_RECON_PROVIDERS_MAX];
 };
 
 /* What a pass did, for its log line. */

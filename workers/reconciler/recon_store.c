@@ -26,6 +26,16 @@ static const struct rf_stmt finish_run = {
     "recon_finish_run", "UPDATE reconciliation_runs SET state = $3, finished_at = $2,"
                         " heartbeat_at = $2 WHERE id = $1"};
 
+/*
+ * Makes due now ($1) the refunds of provider $2 awaiting its data (migration
+ * 0016) that were last checked before its data was loaded ($3), and that
+ * were not due already.
+ */
+static const struct rf_stmt wake = {
+    "recon_wake", "UPDATE refund_checks k SET next_check_at = $1 FROM refunds r"
+                  " WHERE k.awaiting AND k.checked_at < $3 AND k.next_check_at > $1"
+                  " AND r.id = k.refund_id AND r.provider = $2"};
+
 /* The claim's lock: the refund_checks rows only (migration 0010 says why). */
 static const struct rf_stmt lock_due = {
     "recon_lock_due", "SELECT refund_id, next_check_at, checks FROM refund_checks"
@@ -87,7 +97,8 @@ static const struct rf_stmt write_checks = {
     " AS v(id, status, pua, succeeded, pending, failure, ref, ref_type, ref_status, card_type,"
     " wfrom, wto, next, obs)),"
     " c AS (UPDATE refund_checks k SET next_check_at = v.next, checks = k.checks + 1,"
-    " checked_at = $1 FROM v WHERE k.refund_id = v.id),"
+    " checked_at = $1, awaiting = v.status IN ('NOT_FOUND', 'UNKNOWN') FROM v"
+    " WHERE k.refund_id = v.id),"
     " u AS (UPDATE refunds r SET observed_status = v.status, observed_at = $1,"
     " provider_updated_at = v.pua, succeeded_at = coalesce(r.succeeded_at, v.succeeded),"
     " pending_reason = v.pending, failure_reason = v.failure, reference = v.ref,"
@@ -215,6 +226,22 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
     rf_param_text(&p, worker);
     rf_param_time(&p, ctx->arena, ctx->now_us);
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &start_run, &p, NULL);
+}
+
+enum rf_code rf_recon_store_wake(struct rf_ctx *ctx, const char *provider, int64_t loaded_at_us,
+                                 long long *woken)
+{
+    struct rf_params p;
+    PGresult *res;
+    enum rf_code code;
+
+    rf_params_init(&p);
+    rf_param_time(&p, ctx->arena, ctx->now_us);
+    rf_param_text(&p, provider);
+    rf_param_time(&p, ctx->arena, loaded_at_us);
+    code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &wake, &p, &res);
+    *woken = code == RF_OK ? strtoll(PQcmdTuples(res), NULL, 10) : 0;
+    return code;
 }
 
 enum rf_code rf_recon_store_finish_run(struct rf_ctx *ctx, const char *run_id, bool complete)

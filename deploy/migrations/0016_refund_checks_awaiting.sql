@@ -1,0 +1,25 @@
+-- A refund checked before its provider's data about it arrived is checked
+-- again when that data arrives, not an hour later.
+--
+-- A check that finds no record of the refund in the provider cache
+-- (NOT_FOUND) or no current data of its provider at all (UNKNOWN) schedules
+-- the next one an hour (REFUNDS_RECON_RECHECK_PENDING_SECONDS) or fifteen
+-- minutes (..._UNKNOWN_SECONDS) later. When the payments system records a
+-- refund and the reconciler checks it before the provider's next file is
+-- loaded, the customer's agent saw "not found" for that long after the file
+-- with the refund's record was in Redis. Now such a check marks its refund as
+-- awaiting its provider's data, and a reconciler pass that sees a provider's
+-- snapshot loaded since its last pass makes those of its awaiting refunds due
+-- that were checked before the load (workers/reconciler/pass.c, wake).
+--
+-- Only refunds awaiting data are in the index, a handful in the steady state,
+-- so the steady state's check writes no entry into it.
+ALTER TABLE refund_checks ADD COLUMN awaiting boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN refund_checks.awaiting IS
+  'the last check found no record of the refund (NOT_FOUND) or no current provider data (UNKNOWN)';
+
+UPDATE refund_checks k SET awaiting = true FROM refunds r
+  WHERE r.id = k.refund_id AND r.observed_status IN ('NOT_FOUND', 'UNKNOWN')
+    AND k.next_check_at IS NOT NULL;
+
+CREATE INDEX refund_checks_awaiting ON refund_checks (refund_id) WHERE awaiting;
