@@ -176,6 +176,7 @@ class ReconcileTest(MoneyTest):
         # The payments system records two refunds; the reconciler checks them before their records arrive:
         # Stripe's data (current now) lacks the first, and no data of "other" was ever loaded.
         early = self.issue(self.approved_case(), "stripe", "re_beforedata", days_ago=0)
+        self.issue(self.approved_case(), "stripe", "re_beforedata_2", days_ago=0)
         blind = self.issue(self.approved_case(provider="other"), "other", "oth_beforedata", days_ago=0)
         self.load_events("stripe-before.ndjson", [
             event("refund.updated", 0, stripe_refund("re_beforedata_neighbour", "pending", days_ago=0))])
@@ -183,8 +184,10 @@ class ReconcileTest(MoneyTest):
         state = ("SELECT r.provider_refund_id, r.observed_status, k.awaiting, k.checks,"
                  " k.next_check_at > now() + interval '10 minutes' FROM refunds r"
                  " JOIN refund_checks k ON k.refund_id = r.id"
-                 " WHERE r.provider_refund_id IN ('re_beforedata', 'oth_beforedata') ORDER BY 1")
-        waiting = [["oth_beforedata", "UNKNOWN", "t", "1", "t"], ["re_beforedata", "NOT_FOUND", "t", "1", "t"]]
+                 " WHERE r.provider_refund_id IN ('re_beforedata', 're_beforedata_2', 'oth_beforedata')"
+                 " ORDER BY 1")
+        waiting = [["oth_beforedata", "UNKNOWN", "t", "1", "t"], ["re_beforedata", "NOT_FOUND", "t", "1", "t"],
+                   ["re_beforedata_2", "NOT_FOUND", "t", "1", "t"]]
         self.assertEqual(self.db.sql(state), waiting, "checked once, next in 15 minutes or an hour")
         # A pass with no new data does not check them again.
         logs = self.recon.once()
@@ -194,16 +197,18 @@ class ReconcileTest(MoneyTest):
 
         # Their records arrive: the next pass checks both at once against them.
         self.load_events("stripe-after.ndjson", [
-            event("refund.updated", 0, stripe_refund("re_beforedata", "succeeded", days_ago=0, reference="ARN-BEFOREDATA"))])
+            event("refund.updated", 0, stripe_refund("re_beforedata", "succeeded", days_ago=0, reference="ARN-BEFOREDATA")),
+            event("refund.updated", 0, stripe_refund("re_beforedata_2", "pending", days_ago=0))])
         self.load("generic", "other.csv",
                   "provider,provider_refund_id,payment_ref,status,amount_minor,currency,reference,reference_type,"
                   "reference_status,created_at,updated_at\n"
                   f"other,oth_beforedata,PAY-9,pending,4999,EUR,,,,{rfc3339(at(0))},{rfc3339(at(0))}\n")
-        logs = self.recon.once()
+        logs = self.recon.once(REFUNDS_RECON_WAKE_CHUNK=1)  # one statement per refund woken
         self.assertEqual(self.db.sql(state), [["oth_beforedata", "PENDING", "f", "2", "t"],
-                                              ["re_beforedata", "SUCCEEDED", "f", "2", "t"]])
+                                              ["re_beforedata", "SUCCEEDED", "f", "2", "t"],
+                                              ["re_beforedata_2", "PENDING", "f", "2", "t"]])
         woken = {l["provider"]: l["refunds"] for l in logs if l.get("event") == "woken"}
-        self.assertGreaterEqual(woken.get("stripe", 0), 1, logs)
+        self.assertGreaterEqual(woken.get("stripe", 0), 2, logs)
         self.assertGreaterEqual(woken.get("other", 0), 1, logs)
         got = self.client.call("GetCase", pb.GetCaseRequest(name=early.name))
         self.assertEqual(got.refunds[0].provider_status, pb.PROVIDER_STATUS_SUCCEEDED)

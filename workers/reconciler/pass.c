@@ -421,10 +421,18 @@ static void wake(struct rf_recon_worker *w)
         long long woken = 0;
         char loaded[40];
         struct rf_logline l;
+        long long chunk = 1;
+        enum rf_code code = RF_OK;
 
         if (snap[i].loaded_at_us == 0 || snap[i].loaded_at_us == w->loaded_seen[i])
             continue;
-        if (rf_recon_store_wake(ctx, providers[i], snap[i].loaded_at_us, &woken) != RF_OK) {
+        /* In statements of REFUNDS_RECON_WAKE_CHUNK, each short, however many await (an outage). */
+        while (code == RF_OK && chunk > 0 && !atomic_load(w->stop)) {
+            code = rf_recon_store_wake(ctx, providers[i], snap[i].loaded_at_us,
+                                       (int)w->settings->wake_chunk, &chunk);
+            woken += chunk;
+        }
+        if (code != RF_OK) {
             wake_failed(ctx, providers[i]);
             continue;
         }

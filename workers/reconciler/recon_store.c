@@ -27,14 +27,17 @@ static const struct rf_stmt finish_run = {
                         " heartbeat_at = $2 WHERE id = $1"};
 
 /*
- * Makes due now ($1) the refunds of provider $2 awaiting its data (migration
- * 0016) that were last checked before its data was loaded ($3), and that
- * were not due already.
+ * Makes due now ($1) up to $4 of the refunds of provider $2 awaiting its data
+ * (migration 0016) that were last checked before its data was loaded ($3),
+ * and that were not due already. The outer conditions repeat the inner ones
+ * so that a row a batch held meanwhile is judged again as that batch left it.
  */
 static const struct rf_stmt wake = {
-    "recon_wake", "UPDATE refund_checks k SET next_check_at = $1 FROM refunds r"
-                  " WHERE k.awaiting AND k.checked_at < $3 AND k.next_check_at > $1"
-                  " AND r.id = k.refund_id AND r.provider = $2"};
+    "recon_wake",
+    "UPDATE refund_checks k SET next_check_at = $1 WHERE k.refund_id IN (SELECT w.refund_id"
+    " FROM refund_checks w JOIN refunds r ON r.id = w.refund_id WHERE w.awaiting"
+    " AND w.checked_at < $3 AND w.next_check_at > $1 AND r.provider = $2 LIMIT $4)"
+    " AND k.awaiting AND k.checked_at < $3 AND k.next_check_at > $1"};
 
 /* The claim's lock: the refund_checks rows only (migration 0010 says why). */
 static const struct rf_stmt lock_due = {
@@ -229,7 +232,7 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
 }
 
 enum rf_code rf_recon_store_wake(struct rf_ctx *ctx, const char *provider, int64_t loaded_at_us,
-                                 long long *woken)
+                                 int limit, long long *woken)
 {
     struct rf_params p;
     PGresult *res;
@@ -239,6 +242,7 @@ enum rf_code rf_recon_store_wake(struct rf_ctx *ctx, const char *provider, int64
     rf_param_time(&p, ctx->arena, ctx->now_us);
     rf_param_text(&p, provider);
     rf_param_time(&p, ctx->arena, loaded_at_us);
+    rf_param_int(&p, ctx->arena, limit);
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &wake, &p, &res);
     *woken = code == RF_OK ? strtoll(PQcmdTuples(res), NULL, 10) : 0;
     return code;

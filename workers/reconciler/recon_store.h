@@ -53,12 +53,13 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
 enum rf_code rf_recon_store_finish_run(struct rf_ctx *ctx, const char *run_id, bool complete);
 
 /*
- * Makes due at ctx->now_us the refunds of provider whose last check found no
- * data of theirs (NOT_FOUND or UNKNOWN) and came before loaded_at_us, when
- * the provider's data was loaded; *woken how many. One statement.
+ * Makes due at ctx->now_us up to limit of the refunds of provider whose last
+ * check found no data of theirs (NOT_FOUND or UNKNOWN) and came before
+ * loaded_at_us, when the provider's data was loaded; *woken how many. One
+ * statement; call it again (same now) until it wakes none.
  */
 enum rf_code rf_recon_store_wake(struct rf_ctx *ctx, const char *provider, int64_t loaded_at_us,
-                                 long long *woken);
+                                 int limit, long long *woken);
 
 /* A refund due for a check, as its claim locked it. */
 struct rf_due {

@@ -18,6 +18,7 @@ static const struct rf_env_int ints[] = {
     INT("REFUNDS_RECONCILE_INTERVAL_S", interval_s, 60, 1, 86400),
     INT("REFUNDS_RECON_BATCH", batch, 2000, 1000, 100000),
     INT("REFUNDS_RECON_THREADS", threads, 2, 1, 16),
+    INT("REFUNDS_RECON_WAKE_CHUNK", wake_chunk, 10000, 1, 1000000),
     INT("REFUNDS_RECON_ORPHAN_DAYS", orphan_days, 7, 0, 90),
     INT("REFUNDS_RECON_ORPHAN_GRACE_SECONDS", orphan_grace_s, 3600, 0, 30 * 86400),
     INT("REFUNDS_RECON_RETRY_MAX_MS", retry_max_ms, 30000, 10, 600000),

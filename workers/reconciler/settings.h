@@ -17,6 +17,7 @@ struct rf_recon_settings {
     long long interval_s;     /* REFUNDS_RECONCILE_INTERVAL_S: between passes of the daemon */
     long long batch;          /* REFUNDS_RECON_BATCH: refunds per batch (one transaction) */
     long long threads;        /* REFUNDS_RECON_THREADS: batches in progress at once (pass.c) */
+    long long wake_chunk;     /* REFUNDS_RECON_WAKE_CHUNK: refunds woken per statement (pass.c) */
     long long orphan_days;    /* REFUNDS_RECON_ORPHAN_DAYS: days of provider refunds scanned */
     long long orphan_grace_s; /* REFUNDS_RECON_ORPHAN_GRACE_SECONDS: younger ones are not orphans */
     long long retry_max_ms;   /* REFUNDS_RECON_RETRY_MAX_MS: longest wait between retries */
