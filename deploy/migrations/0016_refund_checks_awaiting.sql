@@ -12,14 +12,17 @@
 -- snapshot loaded since its last pass makes those of its awaiting refunds due
 -- that were checked before the load (workers/reconciler/pass.c, wake).
 --
--- Only refunds awaiting data are in the index, a handful in the steady state,
--- so the steady state's check writes no entry into it.
-ALTER TABLE refund_checks ADD COLUMN awaiting boolean NOT NULL DEFAULT false;
+-- The column holds the refund's provider while it awaits, so that a wake
+-- reads one range of its partial index, in refund order, chunk after chunk.
+-- Only refunds awaiting data are in that index, a handful in the steady
+-- state, so the steady state's check writes no entry into it.
+ALTER TABLE refund_checks ADD COLUMN awaiting text;
 COMMENT ON COLUMN refund_checks.awaiting IS
-  'the last check found no record of the refund (NOT_FOUND) or no current provider data (UNKNOWN)';
+  'the provider, when the last check found no record of the refund (NOT_FOUND) or no current data of that provider (UNKNOWN); else NULL';
 
-UPDATE refund_checks k SET awaiting = true FROM refunds r
+UPDATE refund_checks k SET awaiting = r.provider FROM refunds r
   WHERE r.id = k.refund_id AND r.observed_status IN ('NOT_FOUND', 'UNKNOWN')
     AND k.next_check_at IS NOT NULL;
 
-CREATE INDEX refund_checks_awaiting ON refund_checks (refund_id) WHERE awaiting;
+CREATE INDEX refund_checks_awaiting ON refund_checks (awaiting, refund_id)
+  WHERE awaiting IS NOT NULL;

@@ -186,8 +186,8 @@ class ReconcileTest(MoneyTest):
                  " JOIN refund_checks k ON k.refund_id = r.id"
                  " WHERE r.provider_refund_id IN ('re_beforedata', 're_beforedata_2', 'oth_beforedata')"
                  " ORDER BY 1")
-        waiting = [["oth_beforedata", "UNKNOWN", "t", "1", "t"], ["re_beforedata", "NOT_FOUND", "t", "1", "t"],
-                   ["re_beforedata_2", "NOT_FOUND", "t", "1", "t"]]
+        waiting = [["oth_beforedata", "UNKNOWN", "other", "1", "t"], ["re_beforedata", "NOT_FOUND", "stripe", "1", "t"],
+                   ["re_beforedata_2", "NOT_FOUND", "stripe", "1", "t"]]
         self.assertEqual(self.db.sql(state), waiting, "checked once, next in 15 minutes or an hour")
         # A pass with no new data does not check them again.
         logs = self.recon.once()
@@ -204,9 +204,9 @@ class ReconcileTest(MoneyTest):
                   "reference_status,created_at,updated_at\n"
                   f"other,oth_beforedata,PAY-9,pending,4999,EUR,,,,{rfc3339(at(0))},{rfc3339(at(0))}\n")
         logs = self.recon.once(REFUNDS_RECON_WAKE_CHUNK=1)  # one statement per refund woken
-        self.assertEqual(self.db.sql(state), [["oth_beforedata", "PENDING", "f", "2", "t"],
-                                              ["re_beforedata", "SUCCEEDED", "f", "2", "t"],
-                                              ["re_beforedata_2", "PENDING", "f", "2", "t"]])
+        self.assertEqual(self.db.sql(state), [["oth_beforedata", "PENDING", "", "2", "t"],
+                                              ["re_beforedata", "SUCCEEDED", "", "2", "t"],
+                                              ["re_beforedata_2", "PENDING", "", "2", "t"]])
         woken = {l["provider"]: l["refunds"] for l in logs if l.get("event") == "woken"}
         self.assertGreaterEqual(woken.get("stripe", 0), 2, logs)
         self.assertGreaterEqual(woken.get("other", 0), 1, logs)

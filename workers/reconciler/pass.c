@@ -421,16 +421,17 @@ static void wake(struct rf_recon_worker *w)
         long long woken = 0;
         char loaded[40];
         struct rf_logline l;
-        long long chunk = 1;
+        char after[RF_UUID_TEXT_LEN + 1] = "00000000-0000-0000-0000-000000000000";
+        long long chosen = w->settings->wake_chunk, chunk_woken;
         enum rf_code code = RF_OK;
 
         if (snap[i].loaded_at_us == 0 || snap[i].loaded_at_us == w->loaded_seen[i])
             continue;
         /* In statements of REFUNDS_RECON_WAKE_CHUNK, each short, however many await (an outage). */
-        while (code == RF_OK && chunk > 0 && !atomic_load(w->stop)) {
+        while (code == RF_OK && chosen == w->settings->wake_chunk && !atomic_load(w->stop)) {
             code = rf_recon_store_wake(ctx, providers[i], snap[i].loaded_at_us,
-                                       (int)w->settings->wake_chunk, &chunk);
-            woken += chunk;
+                                       (int)w->settings->wake_chunk, after, &chosen, &chunk_woken);
+            woken += chunk_woken;
         }
         if (code != RF_OK) {
             wake_failed(ctx, providers[i]);

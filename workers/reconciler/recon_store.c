@@ -27,17 +27,24 @@ static const struct rf_stmt finish_run = {
                         " heartbeat_at = $2 WHERE id = $1"};
 
 /*
- * Makes due now ($1) up to $4 of the refunds of provider $2 awaiting its data
- * (migration 0016) that were last checked before its data was loaded ($3),
- * and that were not due already. The outer conditions repeat the inner ones
- * so that a row a batch held meanwhile is judged again as that batch left it.
+ * Makes due now ($1) up to $4 refunds of provider $2 awaiting its data
+ * (migration 0016), last checked before its data was loaded ($3) and not due
+ * already: the first after refund $5 in id order, so that the chunks of a
+ * wake read each entry of the index once. The update's conditions repeat the
+ * choice's so
+ * that a row a batch held meanwhile is judged again as that batch left it.
+ * Returns the refunds chosen, the last one's id, and the refunds woken.
+ * Both read the partial index refund_checks_awaiting, the first as a range.
  */
 static const struct rf_stmt wake = {
     "recon_wake",
-    "UPDATE refund_checks k SET next_check_at = $1 WHERE k.refund_id IN (SELECT w.refund_id"
-    " FROM refund_checks w JOIN refunds r ON r.id = w.refund_id WHERE w.awaiting"
-    " AND w.checked_at < $3 AND w.next_check_at > $1 AND r.provider = $2 LIMIT $4)"
-    " AND k.awaiting AND k.checked_at < $3 AND k.next_check_at > $1"};
+    "WITH c AS MATERIALIZED (SELECT refund_id FROM refund_checks WHERE awaiting = $2"
+    " AND refund_id > $5 AND checked_at < $3 AND next_check_at > $1 ORDER BY refund_id LIMIT $4),"
+    " u AS (UPDATE refund_checks k SET next_check_at = $1"
+    " WHERE k.refund_id = ANY (ARRAY(SELECT refund_id FROM c)) AND k.awaiting = $2"
+    " AND k.checked_at < $3 AND k.next_check_at > $1 RETURNING 1)"
+    " SELECT (SELECT count(*) FROM c), (SELECT refund_id FROM c ORDER BY 1 DESC LIMIT 1),"
+    " (SELECT count(*) FROM u)"};
 
 /* The claim's lock: the refund_checks rows only (migration 0010 says why). */
 static const struct rf_stmt lock_due = {
@@ -96,12 +103,11 @@ static const struct rf_stmt write_checks = {
     "recon_write_checks",
     "WITH v AS (SELECT * FROM unnest($3::uuid[], $4::text[], $5::timestamptz[],"
     " $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],"
-    " $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::int[])"
-    " AS v(id, status, pua, succeeded, pending, failure, ref, ref_type, ref_status, card_type,"
-    " wfrom, wto, next, obs)),"
+    " $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::int[],"
+    " $17::text[]) AS v(id, status, pua, succeeded, pending, failure, ref, ref_type, ref_status,"
+    " card_type, wfrom, wto, next, obs, awaiting)),"
     " c AS (UPDATE refund_checks k SET next_check_at = v.next, checks = k.checks + 1,"
-    " checked_at = $1, awaiting = v.status IN ('NOT_FOUND', 'UNKNOWN') FROM v"
-    " WHERE k.refund_id = v.id),"
+    " checked_at = $1, awaiting = v.awaiting FROM v WHERE k.refund_id = v.id),"
     " u AS (UPDATE refunds r SET observed_status = v.status, observed_at = $1,"
     " provider_updated_at = v.pua, succeeded_at = coalesce(r.succeeded_at, v.succeeded),"
     " pending_reason = v.pending, failure_reason = v.failure, reference = v.ref,"
@@ -232,7 +238,8 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
 }
 
 enum rf_code rf_recon_store_wake(struct rf_ctx *ctx, const char *provider, int64_t loaded_at_us,
-                                 int limit, long long *woken)
+                                 int limit, char after[RF_UUID_TEXT_LEN + 1], long long *chosen,
+                                 long long *woken)
 {
     struct rf_params p;
     PGresult *res;
@@ -243,9 +250,16 @@ enum rf_code rf_recon_store_wake(struct rf_ctx *ctx, const char *provider, int64
     rf_param_text(&p, provider);
     rf_param_time(&p, ctx->arena, loaded_at_us);
     rf_param_int(&p, ctx->arena, limit);
+    rf_param_text(&p, after);
+    *chosen = *woken = 0;
     code = rf_db_exec(ctx->db, ctx->arena, &ctx->err, &wake, &p, &res);
-    *woken = code == RF_OK ? strtoll(PQcmdTuples(res), NULL, 10) : 0;
-    return code;
+    if (code != RF_OK)
+        return code;
+    *chosen = strtoll(rf_db_text(res, 0, 0), NULL, 10);
+    *woken = strtoll(rf_db_text(res, 0, 2), NULL, 10);
+    if (*chosen > 0)
+        snprintf(after, RF_UUID_TEXT_LEN + 1, "%s", rf_db_text(res, 0, 1));
+    return RF_OK;
 }
 
 enum rf_code rf_recon_store_finish_run(struct rf_ctx *ctx, const char *run_id, bool complete)
@@ -514,7 +528,7 @@ static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_resu
                                   const char *run_id)
 {
     struct rf_recon_array id, status, pua, succ, pending, failure, ref, ref_type, ref_status, card,
-        wfrom, wto, next, obs;
+        wfrom, wto, next, obs, awaiting;
     /* In write_checks' order of parameters, with their types. */
     struct {
         struct rf_recon_array *arr;
@@ -525,7 +539,8 @@ static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_resu
                 {&ref, RF_RECON_ARRAY_TEXT},          {&ref_type, RF_RECON_ARRAY_TEXT},
                 {&ref_status, RF_RECON_ARRAY_TEXT},   {&card, RF_RECON_ARRAY_TEXT},
                 {&wfrom, RF_RECON_ARRAY_TIMESTAMPTZ}, {&wto, RF_RECON_ARRAY_TIMESTAMPTZ},
-                {&next, RF_RECON_ARRAY_TIMESTAMPTZ},  {&obs, RF_RECON_ARRAY_INT4}};
+                {&next, RF_RECON_ARRAY_TIMESTAMPTZ},  {&obs, RF_RECON_ARRAY_INT4},
+                {&awaiting, RF_RECON_ARRAY_TEXT}};
     struct rf_params p;
 
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
@@ -555,6 +570,11 @@ static enum rf_code write_refunds(struct rf_ctx *ctx, const struct rf_batch_resu
         rf_recon_array_time(&wto, v->window_to_us);
         rf_recon_array_time(&next, v->next_check_at_us);
         rf_recon_array_int(&obs, step ? 1 : 0);
+        /* No record, or no current data: woken when its provider's next data is loaded. */
+        rf_recon_array_text(&awaiting, v->observed == RF_RECON_NOT_FOUND ||
+                                               v->observed == RF_RECON_UNKNOWN
+                                           ? c->ours.provider
+                                           : NULL);
     }
     rf_params_init(&p);
     rf_param_time(&p, ctx->arena, ctx->now_us);

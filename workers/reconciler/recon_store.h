@@ -53,13 +53,17 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
 enum rf_code rf_recon_store_finish_run(struct rf_ctx *ctx, const char *run_id, bool complete);
 
 /*
- * Makes due at ctx->now_us up to limit of the refunds of provider whose last
- * check found no data of theirs (NOT_FOUND or UNKNOWN) and came before
- * loaded_at_us, when the provider's data was loaded; *woken how many. One
- * statement; call it again (same now) until it wakes none.
+ * One chunk of a wake: up to limit refunds of provider awaiting its data
+ * (NOT_FOUND or UNKNOWN at their last check), the first after refund id after
+ * in id order, last checked before loaded_at_us (when its data was loaded)
+ * and not due yet, become due at ctx->now_us. *chosen is how many it chose
+ * (fewer than limit: the last chunk), after becomes the last one's id,
+ * *woken how many it made due (fewer when a batch checked some meanwhile).
+ * Start with after the nil UUID; one statement each.
  */
 enum rf_code rf_recon_store_wake(struct rf_ctx *ctx, const char *provider, int64_t loaded_at_us,
-                                 int limit, long long *woken);
+                                 int limit, char after[RF_UUID_TEXT_LEN + 1], long long *chosen,
+                                 long long *woken);
 
 /* A refund due for a check, as its claim locked it. */
 struct rf_due {
