@@ -10,6 +10,7 @@ written. Run by ctest with the environment deploy/local/test exports:
 Nothing here fakes a part: the server, the database and the client are real.
 """
 
+import atexit
 import datetime
 import json
 import os
@@ -59,6 +60,35 @@ SUBJECTS = [
     ("mallory", "agent"), ("mallory", "approver"),
     ("sam", "senior_approver"), ("sue", "senior_approver"),
 ]
+
+
+# Every temporary file of one test script (refundsd's logs and keys, the reconciler's logs,
+# the provider files the tests write) goes to a folder of its own: removed when every test
+# passed, kept and named when one failed (run_tests).
+RUN_TMP = tempfile.mkdtemp(prefix="refunds-it-")
+os.chmod(RUN_TMP, 0o755)  # servers run by other users (postgres) may need to reach into it
+tempfile.tempdir = RUN_TMP
+
+
+def _drop_run_tmp_if_empty():
+    try:
+        os.rmdir(RUN_TMP)  # a script that skipped wrote nothing
+    except OSError:
+        pass
+
+
+atexit.register(_drop_run_tmp_if_empty)
+
+
+def run_tests():
+    """Runs the script's tests (unittest.main), then removes RUN_TMP unless one failed."""
+    result = unittest.main(verbosity=2, exit=False).result
+    ok = result.wasSuccessful()
+    if ok:
+        shutil.rmtree(RUN_TMP, ignore_errors=True)
+    elif os.listdir(RUN_TMP):
+        print(f"the logs and files of this run are kept in {RUN_TMP}", file=sys.stderr)
+    sys.exit(0 if ok else 1)
 
 
 def require_cluster():
@@ -485,7 +515,7 @@ def run_in_threads(n, fn):
 
 def main():
     require_cluster()
-    unittest.main(verbosity=2)
+    run_tests()
 
 
 # Redis, for the tests of the provider cache (test_psp_load.py): a private

@@ -480,4 +480,4 @@ class PspLoadTest(unittest.TestCase):
 
 if __name__ == "__main__":
     harness.require_redis()
-    unittest.main(verbosity=2)
+    harness.run_tests()
