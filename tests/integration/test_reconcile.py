@@ -7,10 +7,11 @@ PostgreSQL, and what it found read through the Reconciliation service.
 Checks every expected finding and no other; a second pass changes nothing; a
 provider update that clears a finding closes it with its reason; a receipt
 confirmation closes an overdue finding; a stale snapshot gives no NOT_FOUND; a
-refund checked before its provider's data arrived is checked again when it is loaded;
-the case shows its refunds' provider status (the cache is dropped); SIGKILL
-mid-pass, Redis gone mid-pass and two reconcilers at once each end with
-exactly the findings of an uninterrupted pass, every refund checked once."""
+refund checked before its provider's data arrived is checked again when it is loaded,
+by --once and by the daemon's next pass; the case shows its refunds' provider status
+(the cache is dropped); SIGKILL mid-pass, SIGTERM to the daemon, Redis gone mid-pass
+and two reconcilers at once each end with exactly the findings of an uninterrupted
+pass, every refund checked once."""
 
 import datetime
 import os
@@ -216,6 +217,26 @@ class ReconcileTest(MoneyTest):
         got = self.client.call("GetCase", pb.GetCaseRequest(name=blind.name))
         self.assertEqual(got.refunds[0].provider_status, pb.PROVIDER_STATUS_PENDING)
 
+    def test_the_daemon_checks_a_refund_in_the_pass_after_its_record_is_loaded(self):
+        self.load_events("stripe-daemon-before.ndjson", [
+            event("refund.updated", 0, stripe_refund("re_daemon_neighbour", "pending", days_ago=0))])
+        case = self.issue(self.approved_case(), "stripe", "re_daemon", days_ago=0)
+        proc = self.recon.start(REFUNDS_RECONCILE_INTERVAL_S=1)
+        try:
+            status = "SELECT observed_status FROM refunds WHERE provider_refund_id = 're_daemon'"
+            wait_for(lambda: self.db.scalar(status) == "NOT_FOUND", 30, "the first check: not found")
+            self.load_events("stripe-daemon-after.ndjson", [
+                event("refund.updated", 0, stripe_refund("re_daemon", "succeeded", days_ago=0, reference="ARN-DMN"))])
+            # Its next check was an hour away; the pass after the load checks it.
+            wait_for(lambda: self.db.scalar(status) == "SUCCEEDED", 30, "the check after the load")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(30)
+        self.assertEqual(code, 0, read(proc.log_path)[-3000:])
+        self.assertIn('"event":"woken","provider":"stripe"', read(proc.log_path))
+        got = self.client.call("GetCase", pb.GetCaseRequest(name=case.name))
+        self.assertEqual(got.refunds[0].transfer_reference, "ARN-DMN")
+
     def test_the_same_provider_refund_twice_is_one_refund(self):
         c = self.approved_case()
         first = self.issue(c, "stripe", "re_twice")
@@ -367,6 +388,24 @@ class ReconcileFaults(unittest.TestCase):
         self.assertLessEqual(sum(mid.values()), sum(self.expected.values()))
         self.assertEqual(proc.wait(120), 0, read(proc.log_path)[-3000:])
         self.assert_one_pass_worth()
+
+    def test_sigterm_stops_the_daemon_after_its_batch_and_the_next_pass_ends_the_work(self):
+        proc = self.recon.start(REFUNDS_RECONCILE_INTERVAL_S=1, REFUNDS_RECON_TEST_BATCH_DELAY_MS=1500)
+        wait_for(lambda: int(self.db.scalar("SELECT coalesce(sum(batches), 0) FROM reconciliation_runs")) >= 1,
+                 30, "the first batch to commit")
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(30), 0, read(proc.log_path)[-3000:])
+        run = self.db.sql("SELECT state, batches, refunds_checked FROM reconciliation_runs")
+        self.assertEqual(len(run), 1, run)
+        state, batches, checked = run[0]
+        self.assertEqual(state, "ABANDONED", "a pass cut short by a stop")
+        self.assertLess(int(checked), self.N, "the pass was not cut short")
+        # Every batch it began it finished: what it counted is exactly what was checked, in whole batches.
+        self.assertEqual(int(checked), int(batches) * 1000)
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks > 0"), checked)
+        self.recon.once()
+        self.assert_one_pass_worth()
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM refund_checks WHERE checks <> 1"), "0")
 
     def test_four_threads_share_a_pass_and_check_each_refund_once(self):
         logs = self.recon.once(REFUNDS_RECON_THREADS=4)
