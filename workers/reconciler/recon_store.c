@@ -31,8 +31,8 @@ static const struct rf_stmt finish_run = {
  * (migration 0016), last checked before its data was loaded ($3) and not due
  * already: the first after refund $5 in id order, so that the chunks of a
  * wake read each entry of the index once. The update's conditions repeat the
- * choice's so
- * that a row a batch held meanwhile is judged again as that batch left it.
+ * choice's so that a row a batch held meanwhile is judged again as that batch
+ * left it.
  * Returns the refunds chosen, the last one's id, and the refunds woken.
  * Both read the partial index refund_checks_awaiting, the first as a range.
  */
