@@ -26,3 +26,6 @@ UPDATE refund_checks k SET awaiting = r.provider FROM refunds r
 
 CREATE INDEX refund_checks_awaiting ON refund_checks (awaiting, refund_id)
   WHERE awaiting IS NOT NULL;
+
+-- How many refunds each pass woke so, shown with its run (GetRun, refundctl run).
+ALTER TABLE reconciliation_runs ADD COLUMN refunds_woken bigint NOT NULL DEFAULT 0;

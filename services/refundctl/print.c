@@ -303,6 +303,9 @@ static void print_run(FILE *out, struct rf_arena *a, const Refunds__V1__Run *r)
         rf_arena_printf(a, "%lld refunds (%lld unknown) in %lld batches, %.0f/s",
                         (long long)r->refunds_checked, (long long)r->unknown, (long long)r->batches,
                         r->refunds_per_second));
+    pr_row(out, "Woken",
+        rf_arena_printf(a, "%lld refunds checked again: their provider's data had come",
+                        (long long)r->refunds_woken));
     pr_row(out, "Lag", rf_arena_printf(a, "%lld s", (long long)r->lag_seconds));
     pr_row(out, "Orphans",
         rf_arena_printf(a, "%lld of %lld provider refunds scanned", (long long)r->orphans,

@@ -16,7 +16,7 @@
 
 #define RUN_COLUMNS                                                                                \
     "r.id, r.worker, r.state, r.started_at, r.finished_at, r.heartbeat_at, r.lag_seconds,"         \
-    " r.refunds_checked, r.unknown, r.batches, r.provider_scanned, r.orphans,"                     \
+    " r.refunds_checked, r.unknown, r.batches, r.provider_scanned, r.orphans, r.refunds_woken,"    \
     " (SELECT coalesce(json_agg(json_build_array(k.kind, k.opened, k.closed) ORDER BY k.kind),"    \
     " '[]') FROM run_kind_counts k WHERE k.run_id = r.id),"                                        \
     " (SELECT coalesce(json_agg(json_build_array(t.currency, t.refunds, t.amount_minor)"           \
@@ -35,6 +35,7 @@ enum run_col {
     U_BATCHES,
     U_SCANNED,
     U_ORPHANS,
+    U_WOKEN,
     U_KINDS,
     U_TOTALS,
 };
@@ -235,6 +236,7 @@ static Refunds__V1__Run *run_from_row(struct rf_ctx *ctx, const PGresult *res, i
     r->batches = rf_db_int(res, row, U_BATCHES);
     r->provider_refunds_scanned = rf_db_int(res, row, U_SCANNED);
     r->orphans = rf_db_int(res, row, U_ORPHANS);
+    r->refunds_woken = rf_db_int(res, row, U_WOKEN);
     if (ended > started)
         r->refunds_per_second = (double)r->refunds_checked * 1e6 / (double)(ended - started);
     if (json_is_array(kinds)) {

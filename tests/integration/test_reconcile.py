@@ -211,6 +211,10 @@ class ReconcileTest(MoneyTest):
         woken = {l["provider"]: l["refunds"] for l in logs if l.get("event") == "woken"}
         self.assertGreaterEqual(woken.get("stripe", 0), 2, logs)
         self.assertGreaterEqual(woken.get("other", 0), 1, logs)
+        # The run says so too, for finance.
+        run = self.call_recon("ListRuns", rpb.ListRunsRequest(page_size=1)).runs[0]
+        self.assertEqual(run.refunds_woken, sum(woken.values()))
+        self.assertEqual([l["woken"] for l in logs if l.get("event") == "pass"], [run.refunds_woken])
         got = self.client.call("GetCase", pb.GetCaseRequest(name=early.name))
         self.assertEqual(got.refunds[0].provider_status, pb.PROVIDER_STATUS_SUCCEEDED)
         self.assertEqual(got.refunds[0].transfer_reference, "ARN-BEFOREDATA")

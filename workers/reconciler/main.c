@@ -38,6 +38,7 @@ static void log_pass(const struct rf_pass_stats *st)
     rf_log_begin(&l, RF_LOG_INFO, "pass");
     rf_log_int(&l, "checked", st->checked);
     rf_log_int(&l, "unknown", st->unknown);
+    rf_log_int(&l, "woken", st->woken);
     rf_log_int(&l, "batches", st->batches);
     rf_log_int(&l, "opened", st->opened);
     rf_log_int(&l, "closed", st->closed);

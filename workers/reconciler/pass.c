@@ -402,20 +402,22 @@ static void wake_failed(const struct rf_ctx *ctx, const char *provider)
  * scheduled check, an hour later. The first pass of a process wakes every
  * provider's (the statement skips refunds checked since the load, so that
  * costs nothing twice). A failure here is logged and left to the next pass:
- * the batches meet the same database or Redis, and retry.
+ * the batches meet the same database or Redis, and retry. Returns how many
+ * refunds it made due.
  */
-static void wake(struct rf_recon_worker *w)
+static long long wake(struct rf_recon_worker *w)
 {
     struct rf_ctx *ctx = &w->ctx;
     const char *providers[RF_RECON_PROVIDERS_MAX];
     struct rf_recon_snapshot snap[RF_RECON_PROVIDERS_MAX];
     size_t n;
+    long long total = 0;
 
     reset(ctx);
     n = provider_list(ctx->arena, w->settings->providers, providers, RF_RECON_PROVIDERS_MAX);
     if (rf_recon_snapshots(w->cache, ctx->arena, providers, n, snap, &ctx->err) != RF_OK) {
         wake_failed(ctx, NULL);
-        return;
+        return 0;
     }
     for (size_t i = 0; i < n; i++) {
         long long woken = 0;
@@ -433,6 +435,7 @@ static void wake(struct rf_recon_worker *w)
                                        (int)w->settings->wake_chunk, after, &chosen, &chunk_woken);
             woken += chunk_woken;
         }
+        total += woken;
         if (code != RF_OK) {
             wake_failed(ctx, providers[i]);
             continue;
@@ -447,20 +450,26 @@ static void wake(struct rf_recon_worker *w)
         rf_log_int(&l, "refunds", woken);
         rf_log_end(&l);
     }
+    return total;
 }
 
 enum run_step { RUN_START, RUN_FINISHED, RUN_ABANDONED };
 
-/* A statement outside a batch (start and end of the run), retried like a batch. */
-static enum rf_code run_step(struct rf_recon_worker *w, const char *run_id, enum run_step step)
+/*
+ * A statement outside a batch (start and end of the run), retried like a
+ * batch; woken is what the start records (the wake's count).
+ */
+static enum rf_code run_step(struct rf_recon_worker *w, const char *run_id, enum run_step step,
+                             long long woken)
 {
     struct backoff b = {0, 0};
     enum rf_code code;
 
     for (;;) {
         reset(&w->ctx);
-        code = step == RUN_START ? rf_recon_store_start_run(&w->ctx, run_id, w->settings->worker)
-                                 : rf_recon_store_finish_run(&w->ctx, run_id, step == RUN_FINISHED);
+        code = step == RUN_START
+                   ? rf_recon_store_start_run(&w->ctx, run_id, w->settings->worker, woken)
+                   : rf_recon_store_finish_run(&w->ctx, run_id, step == RUN_FINISHED);
         if (code == RF_OK ||
             !retry(w, &w->ctx, &b, code, step == RUN_START ? "start run" : "end run"))
             return code;
@@ -504,9 +513,9 @@ enum rf_code rf_recon_pass(struct rf_recon_worker *w, struct rf_pass_stats *stat
     if (lanes == NULL)
         abort(); /* out of memory */
     memset(stats, 0, sizeof *stats);
-    wake(w);
+    stats->woken = wake(w);
     rf_uuid_v7(rf_now_us() / 1000, run_id);
-    code = run_step(w, run_id, RUN_START);
+    code = run_step(w, run_id, RUN_START, stats->woken);
     if (code != RF_OK)
         goto out;
     shared.run_id = run_id;
@@ -551,7 +560,7 @@ enum rf_code rf_recon_pass(struct rf_recon_worker *w, struct rf_pass_stats *stat
         goto out;
     stats->stopped = stats->stopped || atomic_load(w->stop);
     /* A pass cut short by a stop ends ABANDONED: what it did not check, the next one does. */
-    code = run_step(w, run_id, stats->stopped ? RUN_ABANDONED : RUN_FINISHED);
+    code = run_step(w, run_id, stats->stopped ? RUN_ABANDONED : RUN_FINISHED, 0);
     stats->seconds = (double)(rf_monotonic_us() - started) / 1e6;
 out:
     rf_arena_destroy(scan);

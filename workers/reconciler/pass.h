@@ -41,6 +41,7 @@ struct rf_recon_worker {
 /* What a pass did, for its log line. */
 struct rf_pass_stats {
     long long checked, unknown, batches, opened, closed, scanned, orphans;
+    long long woken; /* made due by the wake before the pass */
     double seconds;
     bool stopped; /* it ended early: a stop was asked for */
 };

@@ -19,8 +19,9 @@
 static const struct rf_stmt start_run = {
     "recon_start_run",
     "INSERT INTO reconciliation_runs (id, worker, state, started_at, heartbeat_at, due_before,"
-    " lag_seconds) SELECT $1, $2, 'RUNNING', $3, $3, $3, coalesce(extract(epoch FROM $3 -"
-    " (SELECT min(next_check_at) FROM refund_checks WHERE next_check_at <= $3))::bigint, 0)"};
+    " lag_seconds, refunds_woken) SELECT $1, $2, 'RUNNING', $3, $3, $3, coalesce(extract(epoch"
+    " FROM $3 - (SELECT min(next_check_at) FROM refund_checks WHERE next_check_at <= $3))::bigint,"
+    " 0), $4"};
 
 static const struct rf_stmt finish_run = {
     "recon_finish_run", "UPDATE reconciliation_runs SET state = $3, finished_at = $2,"
@@ -226,7 +227,8 @@ static const struct rf_stmt never_issued = {
     "SELECT v.id FROM unnest($2::text[]) AS v(id) WHERE NOT EXISTS"
     " (SELECT 1 FROM refunds r WHERE r.provider = $1 AND r.provider_refund_id = v.id)"};
 
-enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, const char *worker)
+enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, const char *worker,
+                                      long long woken)
 {
     struct rf_params p;
 
@@ -234,6 +236,7 @@ enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, co
     rf_param_text(&p, run_id);
     rf_param_text(&p, worker);
     rf_param_time(&p, ctx->arena, ctx->now_us);
+    rf_param_int(&p, ctx->arena, woken);
     return rf_db_exec(ctx->db, ctx->arena, &ctx->err, &start_run, &p, NULL);
 }
 

@@ -44,10 +44,12 @@ struct rf_claimed {
 };
 
 /*
- * Starts a run of worker: its row (RUNNING) with now as the pass's cut-off and
- * the lag of the oldest refund due. The run's id goes to run_id.
+ * Starts a run of worker: its row (RUNNING) with now as the pass's cut-off,
+ * the lag of the oldest refund due and the refunds its wake made due (woken).
+ * The run's id goes to run_id.
  */
-enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, const char *worker);
+enum rf_code rf_recon_store_start_run(struct rf_ctx *ctx, const char *run_id, const char *worker,
+                                      long long woken);
 
 /* Ends the run at ctx->now_us: FINISHED when complete, else ABANDONED (stopped part way). */
 enum rf_code rf_recon_store_finish_run(struct rf_ctx *ctx, const char *run_id, bool complete);
