@@ -1,9 +1,11 @@
 /*
  * The thread that keeps the case cache honest: it LISTENs on the
  * refunds_cases channel (every UPDATE of a case row notifies it, migration
- * 0002; refundsd's own writes right after their COMMIT, migration 0012) and invalidates the cases
- * named in each notification (one id, or several comma-separated: migration 0015). The cache is enabled only while this connection is up and listening;
- * losing it disables and empties the cache until it is listening again.
+ * 0002; refundsd's own writes right after their COMMIT, migration 0012) and
+ * invalidates the cases named in each notification (one id, or several
+ * comma-separated: migration 0015). The cache is enabled only while this
+ * connection is up and listening; losing it disables and empties the cache
+ * until it is listening again.
  */
 #ifndef REFUNDS_CACHE_LISTENER_H
 #define REFUNDS_CACHE_LISTENER_H

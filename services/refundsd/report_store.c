@@ -10,8 +10,9 @@
  * and the answers are plain sums, so their totals are added up here from the
  * groups' rows: without GROUPING SETS PostgreSQL aggregates them in parallel
  * workers (partial aggregation does not take grouping sets), 1.3-1.7 s ->
- * 0.65-0.86 s and 1.5-1.6 s -> 0.57 s over a year of 1,000,000 cases. One prepared statement per ordered pair of
- * dimensions (and per single dimension), built once: the grouping keys are
+ * 0.65-0.86 s and 1.5-1.6 s -> 0.57 s over a year of 1,000,000 cases. One
+ * prepared statement per ordered pair of dimensions (and per single
+ * dimension), built once: the grouping keys are
  * column expressions chosen from a fixed table, never text from the request.
  * $1 and $2 are the range; $3, in the figures, the time as of which a
  * pending approval is overdue.
